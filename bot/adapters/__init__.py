@@ -1,0 +1,1 @@
+"""Front ends: each turns its transport into core events and renders replies."""

@@ -1,0 +1,104 @@
+"""``trustbot console``: chat with the bot in a terminal, or through a pipe.
+
+Buttons become numbered choices, pressed by typing the number or the label.
+When stdin is not a terminal each line is one input, so a whole conversation
+can be scripted: ``printf '1\n2\n' | trustbot console``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from typing import TextIO
+
+from bot.adapters.commands import COMMANDS, HELP_COMMAND, parse_command
+from bot.core.messages import Button, Event, Outcome, Resume, Text
+from bot.service.chat import ChatService
+from bot.storage.users import UserKey
+
+QUIT = {"/quit", "/exit", "/q"}
+
+
+class Console:
+    """Renders outcomes as text and turns typed lines into events."""
+
+    def __init__(self, service: ChatService, user: str, out: TextIO, *, echo_input: bool):
+        self.service = service
+        self.key = UserKey("console", user)
+        self.out = out
+        self.echo_input = echo_input
+        self.buttons: tuple[Button, ...] = ()
+
+    async def render(self, outcome: Outcome) -> None:
+        for reply in outcome.replies:
+            self.out.write(f"bot> {reply.text}\n")
+            if reply.buttons:
+                self.buttons = reply.buttons
+                for number, button in enumerate(reply.buttons, start=1):
+                    self.out.write(f"   [{number}] {button.label}\n")
+        self.out.flush()
+
+    def parse(self, line: str) -> Event | None:
+        """The event a typed line means; None when it was a console-only command."""
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+            return self.buttons[int(text) - 1].action
+        for button in self.buttons:
+            if text.casefold() == button.label.casefold():
+                return button.action
+        command = parse_command(text)
+        if command is not None:
+            name, _ = command
+            if name in COMMANDS:
+                return COMMANDS[name][0]
+            if name == HELP_COMMAND[0]:
+                self._help()
+                return None
+        return Text(line.rstrip("\n"))
+
+    def _help(self) -> None:
+        self.out.write("bot> Type a number or a button's label to press it, or just type.\n")
+        for name, (_, description) in COMMANDS.items():
+            self.out.write(f"   /{name} — {description}\n")
+        self.out.write("   /quit — leave the console (your place is kept)\n")
+        self.out.flush()
+
+    async def send(self, event: Event) -> Outcome:
+        return await self.service.handle(self.key, event, self.render)
+
+    async def opening(self) -> None:
+        """New users start at the welcome; returning users see where they left off."""
+        await self.send(Resume())
+
+    async def run(self, stdin: TextIO) -> None:
+        await self.opening()
+        interactive = stdin.isatty()
+        while True:
+            if interactive:
+                self.out.write("you> ")
+                self.out.flush()
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            if self.echo_input:
+                self.out.write(f"you> {line.rstrip()}\n")
+            if not line.strip():
+                continue
+            if line.strip().lower() in QUIT:
+                break
+            event = self.parse(line)
+            if event is not None:
+                await self.send(event)
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local"
+
+
+async def run_console(service: ChatService, user: str, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    console = Console(service, user, out, echo_input=not stdin.isatty())
+    await console.run(stdin)

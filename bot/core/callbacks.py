@@ -1,0 +1,88 @@
+"""Button actions as short, versioned strings (Telegram callback data).
+
+Telegram allows 1-64 bytes of callback data, and anyone can forge it, so the
+format is compact (``1:p:node:key``), versioned (the leading ``1``), and
+decoding accepts only what it can name. A decoded action is still checked
+against the user's own state by the engine: forged data can at worst show the
+user their own current step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from bot.core.messages import (
+    ChooseRole,
+    Event,
+    ListFaq,
+    OpenFaq,
+    OpenMenu,
+    OpenSection,
+    Press,
+    Start,
+)
+
+VERSION = "1"
+MAX_BYTES = 64
+_FIELD = re.compile(r"^[A-Za-z0-9_.+-]{1,48}$")
+
+#: tag -> event class; the class's fields, in order, follow the tag.
+_TAGS: dict[str, type] = {
+    "s": Start,
+    "m": OpenMenu,
+    "r": ChooseRole,
+    "p": Press,
+    "o": OpenSection,
+    "f": OpenFaq,
+    "l": ListFaq,
+}
+_CLASS_TAG = {cls: tag for tag, cls in _TAGS.items()}
+
+
+class BadCallback(ValueError):
+    """Callback data we did not make, or made by a release we no longer speak."""
+
+
+def register(tag: str, cls: type) -> None:
+    """Let another part of the core (check-ins, privacy) add its button actions."""
+    if tag in _TAGS and _TAGS[tag] is not cls:
+        raise ValueError(f"callback tag {tag!r} is taken by {_TAGS[tag].__name__}")
+    _TAGS[tag] = cls
+    _CLASS_TAG[cls] = tag
+
+
+def encode(event: Event | Any) -> str:
+    tag = _CLASS_TAG.get(type(event))
+    if tag is None:
+        raise ValueError(f"{type(event).__name__} cannot be a button")
+    values = [str(getattr(event, f.name)) for f in dataclasses.fields(event)]
+    data = ":".join([VERSION, tag, *values])
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode(data: str | None) -> Event | Any:
+    if not data or len(data.encode("utf-8")) > MAX_BYTES:
+        raise BadCallback("empty or too long")
+    parts = data.split(":")
+    if parts[0] != VERSION or len(parts) < 2:
+        raise BadCallback("unknown version")
+    cls = _TAGS.get(parts[1])
+    if cls is None:
+        raise BadCallback("unknown action")
+    fields = dataclasses.fields(cls)
+    values = parts[2:]
+    if len(values) != len(fields) or not all(_FIELD.match(v) for v in values):
+        raise BadCallback("malformed fields")
+    kwargs: dict[str, Any] = {}
+    for f, value in zip(fields, values):
+        if f.type in ("int", int):
+            if not value.lstrip("-").isdigit():
+                raise BadCallback("malformed number")
+            kwargs[f.name] = int(value)
+        else:
+            kwargs[f.name] = value
+    return cls(**kwargs)

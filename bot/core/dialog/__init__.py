@@ -1,0 +1,1 @@
+"""Dialogs as data: schema, loader, content rules and the engine that runs them."""

@@ -1,0 +1,225 @@
+"""The dialog engine: (graph, state, event) -> (new state, replies, effects).
+
+It is a pure function on purpose. Telegram, the console and the tests all run
+the very same steps, a restart cannot lose anything the engine holds (its
+whole memory is the JSON-able :class:`DialogState` the caller stores), and a
+new front end is an adapter, never a change here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+from bot.core.dialog.checks import CHECKS
+from bot.core.dialog.graph import DialogGraph
+from bot.core.dialog.schema import Message, NodeSpec, Variants
+from bot.core.messages import (
+    Button,
+    ChooseRole,
+    Effect,
+    Event,
+    OpenMenu,
+    OpenSection,
+    Outcome,
+    Press,
+    Reply,
+    Resume,
+    SaveAnswer,
+    Start,
+    Text,
+)
+
+#: A chain of ``next``/``branch``/``end`` hops longer than this is a loop in the
+#: content; lint reports it, and the engine stops instead of spinning.
+MAX_HOPS = 50
+
+
+@dataclass(frozen=True)
+class DialogState:
+    """Everything the engine remembers about one user; JSON-serialisable."""
+
+    node: str | None = None
+    role: str | None = None
+    #: Last variant index shown per message, so no wording repeats twice in a row.
+    variants: Mapping[str, int] = field(default_factory=dict)
+    counters: Mapping[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            "role": self.role,
+            "variants": dict(self.variants),
+            "counters": dict(self.counters),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> DialogState:
+        """Tolerant: anything malformed becomes a fresh state, never an error."""
+        if not isinstance(data, dict):
+            return cls()
+
+        def ints(value: Any) -> dict[str, int]:
+            if not isinstance(value, dict):
+                return {}
+            return {str(k): v for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+        node, role = data.get("node"), data.get("role")
+        return cls(
+            node=node if isinstance(node, str) else None,
+            role=role if isinstance(role, str) else None,
+            variants=ints(data.get("variants")),
+            counters=ints(data.get("counters")),
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    state: DialogState
+    outcome: Outcome
+
+
+def awaiting_text(graph: DialogGraph, state: DialogState) -> bool:
+    """Whether the user's current step waits for a typed answer."""
+    node = graph.nodes.get(state.node) if state.node else None
+    return node is not None and node.ask is not None
+
+
+def is_dialog_event(graph: DialogGraph, state: DialogState, event: Event) -> bool:
+    """Whether :func:`step` handles this event (typed text only when awaited)."""
+    if isinstance(event, Text):
+        return awaiting_text(graph, state)
+    return isinstance(event, (Start, Resume, OpenMenu, ChooseRole, Press, OpenSection))
+
+
+def step(graph: DialogGraph, state: DialogState, event: Event) -> Step:
+    """Handle one dialog event. Call :func:`is_dialog_event` first for typed text."""
+    state, notes = _repair(graph, state)
+    if isinstance(event, Start):
+        return _enter(graph, state, graph.start, notes)
+    if isinstance(event, Resume):
+        return current(graph, state, notes)
+    if isinstance(event, OpenMenu):
+        return _enter(graph, state, graph.menu_for(state.role), notes)
+    if isinstance(event, ChooseRole):
+        return _enter(graph, state, graph.role_choice, notes)
+    if isinstance(event, OpenSection):
+        info = graph.roles.get(state.role or "")
+        target = info.sections.get(event.section) if info else None
+        return _enter(graph, state, target or graph.menu_for(state.role), notes)
+    if isinstance(event, Press):
+        return _press(graph, state, event, notes)
+    if isinstance(event, Text) and awaiting_text(graph, state):
+        return _answer(graph, state, event.text, notes)
+    raise ValueError(f"not a dialog event here: {type(event).__name__}")
+
+
+def current(graph: DialogGraph, state: DialogState, notes: tuple[Reply, ...] = ()) -> Step:
+    """Show the user's current step again (after a stale button, a restart, /resume)."""
+    state, repaired = _repair(graph, state)
+    if state.node is None:
+        return _enter(graph, state, graph.menu_for(state.role) if state.role else graph.start, notes + repaired)
+    return _enter(graph, state, state.node, notes + repaired)
+
+
+def _repair(graph: DialogGraph, state: DialogState) -> tuple[DialogState, tuple[Reply, ...]]:
+    """A node or role removed by a new release sends the user to their menu, with a note."""
+    notes: tuple[Reply, ...] = ()
+    if state.role is not None and state.role not in graph.roles:
+        state = replace(state, role=None)
+    if state.node is not None and state.node not in graph.nodes:
+        notes = (Reply(graph.ui.dialogs_updated),)
+        state = replace(state, node=graph.menu_for(state.role))
+    return state, notes
+
+
+def _press(graph: DialogGraph, state: DialogState, event: Press, notes: tuple[Reply, ...]) -> Step:
+    button = graph.button(event.node, event.key)
+    if button is None or event.node != state.node:
+        result = current(graph, state, notes + (Reply(graph.ui.stale_button),))
+        return Step(result.state, replace(result.outcome, stale=True))
+    if button.count:
+        counters = dict(state.counters)
+        counters[button.count] = counters.get(button.count, 0) + 1
+        state = replace(state, counters=counters)
+    if button.role:
+        state = replace(state, role=button.role)
+    target = button.goto or graph.menu_for(state.role)
+    return _enter(graph, state, target, notes)
+
+
+def _answer(graph: DialogGraph, state: DialogState, text: str, notes: tuple[Reply, ...]) -> Step:
+    node = graph.nodes[state.node or ""]
+    ask = node.ask
+    assert ask is not None
+    effects: tuple[Effect, ...] = (SaveAnswer(ask.save_as, text, state.node or ""),)
+    found = CHECKS[ask.check](text) if ask.check else []
+    feedback: tuple[Reply, ...] = ()
+    if found and ask.on_found:
+        feedback = (Reply(ask.on_found.replace("{found}", ", ".join(found))),)
+    elif not found and ask.on_clean:
+        feedback = (Reply(ask.on_clean),)
+    result = _enter(graph, state, ask.next, notes + feedback)
+    return Step(result.state, replace(result.outcome, effects=effects + result.outcome.effects))
+
+
+def _enter(graph: DialogGraph, state: DialogState, node_id: str, prefix: tuple[Reply, ...]) -> Step:
+    """Walk from ``node_id`` through automatic hops to the next step that waits for the user."""
+    texts: list[str] = []
+    replies: list[Reply] = list(prefix)
+    variants = dict(state.variants)
+    counters = dict(state.counters)
+    for _ in range(MAX_HOPS):
+        node = graph.nodes[node_id]
+        for name in node.reset:
+            counters.pop(name, None)
+        texts = [_pick(node_id, i, message, variants) for i, message in enumerate(node.say)]
+        kind = node.exit_kind
+        if kind == "next":
+            replies.extend(Reply(t) for t in texts)
+            node_id = node.next or ""
+            continue
+        if kind == "end":
+            replies.extend(Reply(t) for t in texts)
+            node_id = graph.menu_for(state.role)
+            continue
+        if kind == "branch":
+            replies.extend(Reply(t) for t in texts)
+            node_id = _branch(node, counters)
+            continue
+        break
+    buttons = _buttons(graph, node_id, node, state.role)
+    if texts:
+        replies.extend(Reply(t) for t in texts[:-1])
+        replies.append(Reply(texts[-1], buttons))
+    elif buttons:
+        replies.append(Reply("…", buttons))
+    new_state = replace(state, node=node_id, variants=variants, counters=counters)
+    return Step(new_state, Outcome(replies=tuple(replies)))
+
+
+def _branch(node: NodeSpec, counters: Mapping[str, int]) -> str:
+    assert node.branch is not None
+    value = counters.get(node.branch.counter, 0)
+    for case in sorted(node.branch.cases, key=lambda c: c.min, reverse=True):
+        if value >= case.min:
+            return case.goto
+    return node.branch.cases[-1].goto
+
+
+def _pick(node_id: str, index: int, message: Message, seen: dict[str, int]) -> str:
+    """Rotate through variants: deterministic, and never the same one twice in a row."""
+    if not isinstance(message, Variants):
+        return message
+    key = f"{node_id}.{index}"
+    choice = (seen.get(key, -1) + 1) % len(message.variants)
+    seen[key] = choice
+    return message.variants[choice]
+
+
+def _buttons(graph: DialogGraph, node_id: str, node: NodeSpec, role: str | None) -> tuple[Button, ...]:
+    buttons = [Button(b.label, Press(node_id, b.key)) for b in node.buttons]
+    is_menu = node_id == graph.role_choice or any(info.menu == node_id for info in graph.roles.values())
+    if node.menu_button and not is_menu:
+        buttons.append(Button(graph.ui.menu_button, OpenMenu()))
+    return tuple(buttons)

@@ -1,0 +1,88 @@
+"""The merged dialog graph the engine runs on.
+
+All dialog files are merged into one graph so that a node in one file can lead
+to a node in another (the role trees lead back to the shared menus).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping
+
+from bot.core.dialog.schema import ButtonSpec, NodeSpec, UiTexts
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the content, phrased for the person who wrote it."""
+
+    file: str
+    where: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        place = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    role: str
+    menu: str
+    sections: Mapping[str, str]
+    file: str
+
+
+@dataclass(frozen=True)
+class DialogGraph:
+    nodes: Mapping[str, NodeSpec]
+    start: str
+    role_choice: str
+    roles: Mapping[str, RoleInfo]
+    ui: UiTexts
+    #: Where each node was written, for messages to writers.
+    node_file: Mapping[str, str] = field(default_factory=dict)
+    node_line: Mapping[str, int] = field(default_factory=dict)
+    #: Which role's file a node lives in (None for the shared file).
+    node_role: Mapping[str, str | None] = field(default_factory=dict)
+
+    def menu_for(self, role: str | None) -> str:
+        """The node the Menu button leads to: the role menu, or the role choice."""
+        if role and role in self.roles:
+            return self.roles[role].menu
+        return self.role_choice
+
+    def button(self, node_id: str, key: str) -> ButtonSpec | None:
+        node = self.nodes.get(node_id)
+        if node is None:
+            return None
+        for button in node.buttons:
+            if button.key == key:
+                return button
+        return None
+
+    def edges(self, node_id: str) -> Iterator[tuple[str, str]]:
+        """(kind, target) pairs leaving a node; kind is 'tap' for a button press.
+
+        The implicit Menu button is not listed: lint must check that content
+        paths lead somewhere on their own, and treats the Menu button apart.
+        """
+        node = self.nodes[node_id]
+        role = self.node_role.get(node_id)
+        for button in node.buttons:
+            if button.goto:
+                yield "tap", button.goto
+            elif button.role:
+                info = self.roles.get(button.role)
+                if info:
+                    yield "tap", info.menu
+        if node.ask:
+            yield "type", node.ask.next
+        if node.next:
+            yield "auto", node.next
+        if node.branch:
+            for case in node.branch.cases:
+                yield "auto", case.goto
+        if node.end:
+            yield "auto", self.menu_for(role)

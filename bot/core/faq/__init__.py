@@ -1,0 +1,1 @@
+"""Free-text questions: the FAQ content, and matching typed text against it."""

@@ -1,0 +1,113 @@
+"""The vocabulary between front ends and the core: what comes in, what goes out.
+
+Front ends (Telegram, the console, tests) turn whatever their transport gives
+them into one of these events, and render :class:`Reply` objects back. A button
+carries the event it will send when pressed, so a front end never needs to know
+what a button means, only how to encode it (see :mod:`bot.core.callbacks`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Start:
+    """/start: begin (again) at the welcome."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Show the user where they are (a front end reconnecting, e.g. the console)."""
+
+
+@dataclass(frozen=True)
+class OpenMenu:
+    """/menu or the Menu button."""
+
+
+@dataclass(frozen=True)
+class ChooseRole:
+    """/role: pick or switch role."""
+
+
+@dataclass(frozen=True)
+class Press:
+    """A dialog button: ``key`` of a button on ``node``."""
+
+    node: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Text:
+    """Anything typed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class OpenSection:
+    """Jump to an article section of the user's role (FAQ answers offer this)."""
+
+    section: str
+
+
+@dataclass(frozen=True)
+class OpenFaq:
+    """Show one FAQ answer (from /faq or a "did you mean" button)."""
+
+    faq_id: str
+
+
+@dataclass(frozen=True)
+class ListFaq:
+    """/faq: the topics as buttons."""
+
+
+Event = Union[Start, Resume, OpenMenu, ChooseRole, Press, Text, OpenSection, OpenFaq, ListFaq]
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: Event
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One chat message. ``buttons`` are rows of one button each, in order."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class SaveAnswer:
+    """Effect: keep a typed answer in the user's journal."""
+
+    name: str
+    text: str
+    node: str
+
+
+@dataclass(frozen=True)
+class SafetyFlag:
+    """Effect: a safety check fired (the text itself is never recorded)."""
+
+    categories: tuple[str, ...]
+
+
+Effect = Union[SaveAnswer, SafetyFlag]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What handling one event produced: messages to send and effects to store."""
+
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    #: True when the event was a button from an older step (the front end may
+    #: show a short notice where its transport has one, e.g. a Telegram toast).
+    stale: bool = False

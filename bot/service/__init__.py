@@ -1,0 +1,1 @@
+"""Application services: run core turns against storage, for any front end."""

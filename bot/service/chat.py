@@ -1,0 +1,55 @@
+"""The chat service: load a user's state, run a turn, store it, then deliver.
+
+State is committed before any reply goes out, under the user's lock: if the
+process dies after the commit, the user's next tap continues from the new
+step; if it dies before, nothing happened. Replies are delivered inside the
+lock so that a user's messages arrive in the order of their taps.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Awaitable, Callable
+
+from sqlalchemy.engine import Connection
+
+from bot.core.dialog.engine import DialogState
+from bot.core.messages import Event, Outcome, SaveAnswer
+from bot.core.turn import Brain, respond
+from bot.service.locks import KeyedLocks
+from bot.storage import users
+from bot.storage.database import Database
+from bot.storage.users import UserKey
+
+Clock = Callable[[], datetime]
+Deliver = Callable[[Outcome], Awaitable[None]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ChatService:
+    def __init__(self, db: Database, brain: Brain, clock: Clock = utc_now):
+        self.db = db
+        self.brain = brain
+        self.clock = clock
+        self.locks = KeyedLocks()
+
+    async def handle(
+        self, key: UserKey, event: Event, deliver: Deliver, *, chat_id: int | None = None
+    ) -> Outcome:
+        async with self.locks.hold(key):
+            outcome = await self.db.run(lambda conn: self._turn(conn, key, event, chat_id))
+            await deliver(outcome)
+            return outcome
+
+    def _turn(self, conn: Connection, key: UserKey, event: Event, chat_id: int | None) -> Outcome:
+        now = self.clock()
+        user = users.get_or_create(conn, key, now, chat_id=chat_id)
+        step = respond(self.brain, DialogState.from_json(user.state), event)
+        users.update(conn, user.id, now, state=step.state.to_json())
+        for effect in step.outcome.effects:
+            if isinstance(effect, SaveAnswer):
+                users.add_journal(conn, user.id, effect.name, effect.node, effect.text, now)
+        return step.outcome

@@ -1,0 +1,107 @@
+"""Queries on users and their journal. Synchronous Core functions: see database.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from bot.storage.tables import journal, users
+
+
+@dataclass(frozen=True)
+class UserKey:
+    """Who a user is to a front end: ``("telegram", "12345")``, ``("console", "me")``."""
+
+    channel: str
+    external_id: str
+
+
+@dataclass
+class UserRecord:
+    id: int
+    channel: str
+    external_id: str
+    chat_id: int | None
+    state: dict[str, Any]
+    active: bool
+    discreet: bool
+    timezone: str | None
+    checkin_time: str | None
+    checkin_enabled: bool
+    next_checkin_at: datetime | None
+    extra: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+    #: True when this unit of work created the row.
+    is_new: bool = False
+
+
+_COLUMNS = (
+    users.c.id, users.c.channel, users.c.external_id, users.c.chat_id, users.c.state, users.c.active,
+    users.c.discreet, users.c.timezone, users.c.checkin_time, users.c.checkin_enabled,
+    users.c.next_checkin_at, users.c.extra, users.c.created_at,
+)
+
+
+def _record(row: sa.Row[Any], is_new: bool = False) -> UserRecord:
+    data = row._asdict()
+    return UserRecord(
+        **{**data, "state": data["state"] or {}, "extra": data["extra"] or {}}, is_new=is_new
+    )
+
+
+def _insert(conn: Connection) -> Any:
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(users)
+
+
+def find(conn: Connection, key: UserKey, *, lock: bool = False) -> UserRecord | None:
+    query = sa.select(*_COLUMNS).where(users.c.channel == key.channel, users.c.external_id == key.external_id)
+    if lock:
+        # Serialises turns of one user across processes on PostgreSQL; SQLite
+        # ignores it and needs none (one writer at a time).
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    return _record(row) if row else None
+
+
+def get_or_create(conn: Connection, key: UserKey, now: datetime, *, chat_id: int | None = None) -> UserRecord:
+    """The user's row, locked for this transaction; created on first contact."""
+    found = find(conn, key, lock=True)
+    if found is not None:
+        if chat_id is not None and found.chat_id != chat_id:
+            conn.execute(sa.update(users).where(users.c.id == found.id).values(chat_id=chat_id))
+            found.chat_id = chat_id
+        return found
+    conn.execute(
+        _insert(conn)
+        .values(
+            channel=key.channel, external_id=key.external_id, chat_id=chat_id, created_at=now,
+            updated_at=now, state={}, extra={}, active=True, discreet=False, checkin_enabled=True,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    )
+    created = find(conn, key, lock=True)
+    assert created is not None
+    created.is_new = True
+    return created
+
+
+def update(conn: Connection, user_id: int, now: datetime, **values: Any) -> None:
+    conn.execute(sa.update(users).where(users.c.id == user_id).values(updated_at=now, **values))
+
+
+def add_journal(conn: Connection, user_id: int, name: str, node: str, text: str, now: datetime) -> None:
+    conn.execute(sa.insert(journal).values(user_id=user_id, name=name, node=node, text=text, created_at=now))
+
+
+def journal_entries(conn: Connection, user_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        sa.select(journal.c.name, journal.c.node, journal.c.text, journal.c.created_at)
+        .where(journal.c.user_id == user_id)
+        .order_by(journal.c.id)
+    )
+    return [row._asdict() for row in rows]
