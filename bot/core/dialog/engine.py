@@ -94,7 +94,7 @@ def is_dialog_event(graph: DialogGraph, state: DialogState, event: Event) -> boo
 
 def step(graph: DialogGraph, state: DialogState, event: Event) -> Step:
     """Handle one dialog event. Call :func:`is_dialog_event` first for typed text."""
-    state, notes = _repair(graph, state)
+    state, notes = repair(graph, state)
     if isinstance(event, Start):
         return _enter(graph, state, graph.start, notes)
     if isinstance(event, Resume):
@@ -116,14 +116,14 @@ def step(graph: DialogGraph, state: DialogState, event: Event) -> Step:
 
 def current(graph: DialogGraph, state: DialogState, notes: tuple[Reply, ...] = ()) -> Step:
     """Show the user's current step again (after a stale button, a restart, /resume)."""
-    state, repaired = _repair(graph, state)
+    state, repaired = repair(graph, state)
     if state.node is None:
         return _enter(graph, state, graph.menu_for(state.role) if state.role else graph.start, notes + repaired)
     return _enter(graph, state, state.node, notes + repaired)
 
 
-def _repair(graph: DialogGraph, state: DialogState) -> tuple[DialogState, tuple[Reply, ...]]:
-    """A node or role removed by a new release sends the user to their menu, with a note."""
+def repair(graph: DialogGraph, state: DialogState) -> tuple[DialogState, tuple[Reply, ...]]:
+    """Fit a stored state to the current dialogs. A node or role removed by a new release sends the user to their menu, with a note."""
     notes: tuple[Reply, ...] = ()
     if state.role is not None and state.role not in graph.roles:
         state = replace(state, role=None)

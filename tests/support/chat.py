@@ -1,0 +1,152 @@
+"""A chat-like test client: send text, press buttons, read replies.
+
+The same conversation reads the same whether it runs against the pure engine,
+the console front end or Telegram through the Bot API emulator: each client
+below only knows how to deliver an input and collect what came back.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from bot.adapters.commands import COMMANDS, parse_command
+from bot.adapters.console.app import Console
+from bot.core.dialog.engine import DialogState
+from bot.core.messages import Button, Event, Outcome, Text
+from bot.core.turn import Brain, respond
+from bot.service.chat import ChatService
+
+
+@dataclass
+class Seen:
+    """One bot message as the user sees it."""
+
+    text: str
+    buttons: list[str] = field(default_factory=list)
+
+
+class ChatClient(ABC):
+    def __init__(self) -> None:
+        self.transcript: list[Seen] = []
+
+    @abstractmethod
+    async def _send(self, text: str) -> list[Seen]: ...
+
+    @abstractmethod
+    async def _press(self, label: str) -> list[Seen]: ...
+
+    async def send(self, text: str) -> list[Seen]:
+        seen = await self._send(text)
+        self.transcript.extend(seen)
+        return seen
+
+    async def press(self, label: str) -> list[Seen]:
+        if label not in self.buttons:
+            raise AssertionError(f"no button {label!r}; buttons now: {self.buttons}")
+        seen = await self._press(label)
+        self.transcript.extend(seen)
+        return seen
+
+    @property
+    def last(self) -> Seen:
+        assert self.transcript, "the bot has said nothing yet"
+        return self.transcript[-1]
+
+    @property
+    def buttons(self) -> list[str]:
+        """Labels under the latest message that has buttons."""
+        for seen in reversed(self.transcript):
+            if seen.buttons:
+                return seen.buttons
+        return []
+
+    def said(self, fragment: str) -> bool:
+        return any(fragment in seen.text for seen in self.transcript)
+
+
+def _as_seen(outcome: Outcome) -> list[Seen]:
+    return [Seen(r.text, [b.label for b in r.buttons]) for r in outcome.replies]
+
+
+class EngineChat(ChatClient):
+    """The pure core: no storage, no transport. State lives in this object."""
+
+    def __init__(self, brain: Brain):
+        super().__init__()
+        self.brain = brain
+        self.state = DialogState()
+        self._buttons: tuple[Button, ...] = ()
+        self.effects: list[object] = []
+
+    def _event_for(self, text: str) -> Event:
+        command = parse_command(text)
+        if command and command[0] in COMMANDS:
+            return COMMANDS[command[0]][0]
+        return Text(text)
+
+    def _step(self, event: Event) -> list[Seen]:
+        step = respond(self.brain, self.state, event)
+        self.state = step.state
+        self.effects.extend(step.outcome.effects)
+        for reply in step.outcome.replies:
+            if reply.buttons:
+                self._buttons = reply.buttons
+        return _as_seen(step.outcome)
+
+    async def event(self, event: Event) -> list[Seen]:
+        """Send a core event directly (what a deep link or FAQ button would send)."""
+        seen = self._step(event)
+        self.transcript.extend(seen)
+        return seen
+
+    async def _send(self, text: str) -> list[Seen]:
+        return self._step(self._event_for(text))
+
+    async def _press(self, label: str) -> list[Seen]:
+        return self._step(next(b.action for b in self._buttons if b.label == label))
+
+
+_BOT = re.compile(r"^bot> (.*)$")
+_BUTTON = re.compile(r"^   \[(\d+)\] (.*)$")
+
+
+class ConsoleChat(ChatClient):
+    """The console front end in-process, reading back exactly what it printed."""
+
+    def __init__(self, service: ChatService, user: str = "tester"):
+        super().__init__()
+        self.out = io.StringIO()
+        self.console = Console(service, user, self.out, echo_input=False)
+
+    def _drain(self) -> list[Seen]:
+        text = self.out.getvalue()
+        self.out.seek(0)
+        self.out.truncate()
+        seen: list[Seen] = []
+        for line in text.splitlines():
+            if m := _BOT.match(line):
+                seen.append(Seen(m.group(1)))
+            elif (m := _BUTTON.match(line)) and seen:
+                seen[-1].buttons.append(m.group(2))
+            elif seen:
+                seen[-1].text += "\n" + line
+        return seen
+
+    async def open(self) -> list[Seen]:
+        await self.console.opening()
+        seen = self._drain()
+        self.transcript.extend(seen)
+        return seen
+
+    async def _send(self, text: str) -> list[Seen]:
+        event = self.console.parse(text)
+        if event is not None:
+            await self.console.send(event)
+        return self._drain()
+
+    async def _press(self, label: str) -> list[Seen]:
+        # Press by number, the way a console user does.
+        return await self._send(str(self.buttons.index(label) + 1))
