@@ -14,7 +14,7 @@ from typing import Awaitable, Callable
 from sqlalchemy.engine import Connection
 
 from bot.core.dialog.engine import DialogState
-from bot.core.messages import Event, Outcome, SaveAnswer
+from bot.core.messages import Event, Outcome, SaveAnswer, Start
 from bot.core.turn import Brain, respond
 from bot.service.locks import KeyedLocks
 from bot.storage import users
@@ -44,11 +44,19 @@ class ChatService:
             await deliver(outcome)
             return outcome
 
+    async def mark_blocked(self, key: UserKey) -> None:
+        """Telegram said the user blocked the bot: send them nothing more until /start."""
+        now = self.clock()
+        await self.db.run(lambda conn: users.set_active(conn, key, False, now))
+
     def _turn(self, conn: Connection, key: UserKey, event: Event, chat_id: int | None) -> Outcome:
         now = self.clock()
         user = users.get_or_create(conn, key, now, chat_id=chat_id)
         step = respond(self.brain, DialogState.from_json(user.state), event)
-        users.update(conn, user.id, now, state=step.state.to_json())
+        changes: dict = {"state": step.state.to_json()}
+        if isinstance(event, Start) and not user.active:
+            changes["active"] = True
+        users.update(conn, user.id, now, **changes)
         for effect in step.outcome.effects:
             if isinstance(effect, SaveAnswer):
                 users.add_journal(conn, user.id, effect.name, effect.node, effect.text, now)

@@ -65,11 +65,13 @@ class Database:
                     _prepare_sqlite_file(path)
                 except OSError as exc:
                     raise DatabaseError(f"database.url: cannot create {path}: {exc.strerror}") from None
-            self._sync = sa.create_engine(parsed.set(drivername="sqlite+pysqlite"))
+            # hide_parameters: an error message must never carry what a user wrote.
+            self._sync = sa.create_engine(parsed.set(drivername="sqlite+pysqlite"), hide_parameters=True)
             event.listen(self._sync, "connect", _sqlite_pragmas)
         elif self.dialect == "postgresql":
             self._async = create_async_engine(
-                parsed.set(drivername="postgresql+asyncpg"), pool_size=10, max_overflow=10, pool_pre_ping=True
+                parsed.set(drivername="postgresql+asyncpg"), pool_size=10, max_overflow=10, pool_pre_ping=True,
+                hide_parameters=True,
             )
         else:
             raise DatabaseError(f"database.url: unsupported database '{self.dialect}' (use sqlite or postgresql)")

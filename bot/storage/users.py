@@ -105,3 +105,11 @@ def journal_entries(conn: Connection, user_id: int) -> list[dict[str, Any]]:
         .order_by(journal.c.id)
     )
     return [row._asdict() for row in rows]
+
+
+def set_active(conn: Connection, key: UserKey, active: bool, now: datetime) -> None:
+    conn.execute(
+        sa.update(users)
+        .where(users.c.channel == key.channel, users.c.external_id == key.external_id)
+        .values(active=active, updated_at=now)
+    )

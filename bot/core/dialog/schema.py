@@ -187,6 +187,19 @@ class UiTexts(_Strict):
     stale_button: Text
     #: Said when a user's step was removed by a new release of the dialogs.
     dialogs_updated: Text
+    #: /help; ``{commands}`` is replaced by the list of commands.
+    help: Text
+    #: A sticker, photo, voice note... where only words or taps make sense.
+    not_text: Text
+    #: An edited message (the bot goes by what was first sent).
+    edited: Text
+    #: Any message in a group chat: the bot is for private chats.
+    group: Text
+    unknown_command: Text
+    #: The short notice on a stale button (a Telegram toast).
+    stale_toast: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    #: After an unexpected error: progress is kept, try again.
+    error: Text
 
 
 class DialogFile(_Strict):

@@ -1,0 +1,97 @@
+"""Sending replies with a policy for each Telegram error.
+
+- RetryAfter: PTB's AIORateLimiter waits and retries (configured in the runner).
+- TimedOut: retried only when the request provably never left (connect or
+  pool timeout). A read timeout may mean Telegram already delivered it, and a
+  blind retry is how users get every message twice.
+- NetworkError: retried only when the connection was never made.
+- Forbidden: the user blocked the bot; they are marked inactive and nothing
+  more is sent.
+Nothing here logs message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, TypeVar
+
+import httpx
+from telegram import Bot, CallbackQuery, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+
+from bot.adapters.telegram.render import keyboard
+from bot.core.dialog.schema import UiTexts
+from bot.core.messages import Outcome
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Causes after which Telegram cannot have received the request.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+RETRIES = 3
+BACKOFF_SECONDS = 0.5
+
+
+class Blocked(Exception):
+    """The user blocked the bot (Forbidden)."""
+
+
+def provably_unsent(exc: NetworkError) -> bool:
+    return isinstance(exc.__cause__, _NEVER_SENT)
+
+
+async def call(request: Callable[[], Awaitable[T]], *, what: str) -> T | None:
+    """Run one Bot API call under the policy above; None when it was given up."""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return await request()
+        except Forbidden as exc:
+            raise Blocked() from exc
+        except BadRequest as exc:
+            log.warning("telegram rejected %s: %s", what, exc.message)
+            return None
+        except (TimedOut, NetworkError) as exc:
+            if not provably_unsent(exc):
+                log.warning("telegram %s failed (%s); it may have been delivered, not retrying",
+                            what, type(exc).__name__)
+                return None
+            log.warning("telegram %s not sent (%s), attempt %d of %d",
+                        what, type(exc.__cause__).__name__, attempt, RETRIES)
+            await asyncio.sleep(BACKOFF_SECONDS * attempt)
+    return None
+
+
+@dataclass
+class Delivery:
+    """Where an outcome goes, and what happened to it.
+
+    A button press is answered first (answerCallbackQuery), so the spinner on
+    the user's button stops before the next step arrives; a stale button gets
+    a short toast there.
+    """
+
+    bot: Bot
+    chat_id: int
+    query: CallbackQuery | None = None
+    ui: UiTexts | None = None
+    sent: list[Message] = field(default_factory=list)
+    blocked: bool = False
+
+    async def __call__(self, outcome: Outcome) -> None:
+        if self.query is not None:
+            toast = self.ui.stale_toast if (outcome.stale and self.ui) else None
+            query = self.query
+            await call(lambda: query.answer(toast), what="answerCallbackQuery")
+        for reply in outcome.replies:
+            try:
+                message = await call(
+                    lambda: self.bot.send_message(self.chat_id, reply.text, reply_markup=keyboard(reply)),
+                    what="sendMessage",
+                )
+            except Blocked:
+                self.blocked = True
+                return
+            if message is not None:
+                self.sent.append(message)

@@ -1,0 +1,133 @@
+"""Telegram updates -> core events, one handler per kind of update.
+
+Handlers only translate: who is this (a :class:`UserKey`), what did they mean
+(an event), where do replies go (a :class:`Delivery`). Everything else happens
+in the chat service, which the console and the tests use too.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.adapters.commands import COMMANDS, HELP_COMMAND
+from bot.adapters.telegram.delivery import Blocked, Delivery, call
+from bot.core import callbacks
+from bot.core.dialog.schema import UiTexts
+from bot.core.messages import Event, Outcome, Press, Reply, Text
+from bot.service.chat import ChatService
+from bot.storage.users import UserKey
+
+log = logging.getLogger(__name__)
+
+#: A press no step can match: the engine answers it as a stale button.
+FORGED = Press("", "")
+
+
+def user_key(update: Update) -> UserKey:
+    assert update.effective_user is not None
+    return UserKey("telegram", str(update.effective_user.id))
+
+
+class TelegramFrontEnd:
+    def __init__(self, service: ChatService, command_list: list[tuple[str, str]]):
+        self.service = service
+        self.command_list = command_list
+
+    @property
+    def ui(self) -> UiTexts:
+        return self.service.brain.graph.ui
+
+    def install(self, app: Application) -> None:
+        private = filters.ChatType.PRIVATE
+        app.add_handler(MessageHandler(filters.ChatType.GROUPS, self.on_group))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(filters.UpdateType.EDITED, self.on_edited))
+        for name in COMMANDS:
+            app.add_handler(CommandHandler(name, self.on_command, filters=private))
+        app.add_handler(CommandHandler(HELP_COMMAND[0], self.on_help, filters=private))
+        app.add_handler(MessageHandler(private & filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(private, self.on_not_text))
+        app.add_error_handler(self.on_error)
+
+    async def turn(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> Outcome:
+        assert update.effective_chat is not None
+        key = user_key(update)
+        delivery = Delivery(context.bot, update.effective_chat.id, query=update.callback_query, ui=self.ui)
+        outcome = await self.service.handle(key, event, delivery, chat_id=update.effective_chat.id)
+        if delivery.blocked:
+            await self.service.mark_blocked(key)
+        return outcome
+
+    async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        """A reply that needs no state: nothing is read or written."""
+        if update.effective_chat is None:
+            return
+        delivery = Delivery(context.bot, update.effective_chat.id, ui=self.ui)
+        await delivery(Outcome(replies=(Reply(text),)))
+        if delivery.blocked and update.effective_user is not None:
+            await self.service.mark_blocked(user_key(update))
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None and update.effective_message.text is not None
+        name = update.effective_message.text[1:].split()[0].split("@")[0].lower()
+        await self.turn(update, context, COMMANDS[name][0])
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        commands = "\n".join(f"/{name} — {description}" for name, description in self.command_list)
+        await self.say(update, context, self.ui.help.replace("{commands}", commands))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await self.turn(update, context, Text(update.effective_message.text or ""))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        chat = update.effective_chat
+        if chat is None or chat.type != chat.PRIVATE:
+            await call(lambda: query.answer(), what="answerCallbackQuery")
+            return
+        try:
+            event = callbacks.decode(query.data)
+        except callbacks.BadCallback:
+            log.info("unrecognised button data from user %s", query.from_user.id)
+            event = FORGED
+        await self.turn(update, context, event)
+
+    async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.say(update, context, self.ui.unknown_command)
+
+    async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.say(update, context, self.ui.not_text)
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if chat is not None and chat.type == chat.PRIVATE:
+            await self.say(update, context, self.ui.edited)
+
+    async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.say(update, context, self.ui.group)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure without any message text, and tell the user kindly."""
+        error = context.error
+        update_id = update.update_id if isinstance(update, Update) else None
+        if isinstance(error, Blocked):
+            return
+        log.error("error while handling update %s: %s", update_id, type(error).__name__, exc_info=error)
+        if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+            try:
+                await self.say(update, context, self.ui.error)
+            except Exception:  # noqa: BLE001 - the error path must never raise
+                log.warning("could not tell user about the error")

@@ -1,0 +1,77 @@
+"""Build and run the python-telegram-bot Application (polling)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.adapters.commands import COMMANDS, HELP_COMMAND
+from bot.adapters.telegram.handlers import TelegramFrontEnd
+from bot.bootstrap import load_brain, open_database, private_files, setup_logging
+from bot.config import ConfigError, Settings, require_token
+from bot.service.chat import ChatService
+
+log = logging.getLogger(__name__)
+
+
+def command_list() -> list[tuple[str, str]]:
+    return [(name, description) for name, (_, description) in COMMANDS.items()] + [HELP_COMMAND]
+
+
+def build_application(settings: Settings) -> Application:
+    """The Application with every handler; storage opens in ``post_init``.
+
+    Content is loaded here, before any network call, so broken dialogs stop
+    the bot at once with the lint messages instead of failing on a user.
+    """
+    brain = load_brain(settings)
+    token = require_token(settings)
+
+    async def post_init(app: Application) -> None:
+        db = await open_database(settings)
+        service = ChatService(db, brain)
+        app.bot_data["service"] = service
+        TelegramFrontEnd(service, command_list()).install(app)
+        await app.bot.set_my_commands([BotCommand(n, d) for n, d in command_list()])
+        log.info("trustbot started as @%s", app.bot.username)
+
+    async def post_shutdown(app: Application) -> None:
+        service: ChatService | None = app.bot_data.get("service")
+        if service is not None:
+            await service.db.dispose()
+
+    return (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
+        # Different users are served at once; one user's updates are kept in
+        # order by the chat service's per-user lock.
+        .concurrent_updates(64)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+
+
+def run_polling(settings: Settings) -> int:
+    private_files()
+    setup_logging(settings)
+    app = build_application(settings)
+    try:
+        app.run_polling(
+            poll_interval=settings.telegram.poll_interval,
+            timeout=settings.telegram.poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    except InvalidToken:
+        raise ConfigError("telegram.token: Telegram does not accept this token (check it with @BotFather)") from None
+    except NetworkError as exc:
+        print(f"trustbot: cannot reach the Bot API at telegram.base_url ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    return 0

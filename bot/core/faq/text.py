@@ -1,0 +1,229 @@
+"""Turn typed text into the terms the FAQ matcher compares.
+
+People type questions with typos, contractions, other word forms and their own
+words for the same thing. This module folds those differences away in plain
+Python (no model, no download): contractions are expanded, common phrases and
+synonyms become one concept, and the remaining words are cut to a crude stem.
+Typos are handled by the matcher, which knows the vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: Words that say nothing about which question was asked. Question words,
+#: "not", "again" and "long" are kept on purpose: "how long", "trust again".
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a an the and or but if so as of at by for with about into onto from to in on up down out over under
+    i me my mine myself we us our ours ourselves you your yours yourself u ur
+    he him his himself she her hers herself they them their theirs themselves it its itself
+    this that these those there here then than too very just really even also still
+    am is are was were be been being have has had having do does did doing done
+    will would shall should can could may might must let lets get gets got getting go goes going gone
+    some any all each every both such much many more most other own same
+    one ones thing things something anything everything stuff way lot lots
+    please thanks thank hi hello hey ok okay yeah yes well like kind sort
+    tho though although because since while until yet already ever
+    s t d ll m re ve
+    """.split()
+)
+
+#: Spellings of contractions, with and without the apostrophe.
+_CONTRACTIONS: dict[str, str] = {
+    "can't": "can not", "cant": "can not", "cannot": "can not",
+    "won't": "will not", "wont": "will not",
+    "don't": "do not", "dont": "do not", "doesn't": "does not", "doesnt": "does not",
+    "didn't": "did not", "didnt": "did not", "isn't": "is not", "isnt": "is not",
+    "aren't": "are not", "arent": "are not", "wasn't": "was not", "wasnt": "was not",
+    "weren't": "were not", "haven't": "have not", "havent": "have not",
+    "hasn't": "has not", "hasnt": "has not", "hadn't": "had not",
+    "shouldn't": "should not", "shouldnt": "should not", "wouldn't": "would not",
+    "wouldnt": "would not", "couldn't": "could not", "couldnt": "could not",
+    "ain't": "is not", "im": "i am", "ive": "i have", "youre": "you are",
+    "whats": "what is", "hows": "how is", "thats": "that is",
+}
+
+#: Several-word phrases that mean one thing, matched before splitting into words.
+_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"\bcheck[\s-]?ins?\b", "reminder"),
+    (r"\btime[\s-]?zones?\b", "timezone"),
+    (r"\bwalk(?:ing|ed)? away\b", "leave"),
+    (r"\bbreak(?:ing)? up\b|\bbroke up\b|\bbreak[\s-]?ups?\b|\bsplit(?:ting)? up\b", "leave"),
+    (r"\bend (?:it|things|this|the relationship|our relationship|the marriage|my marriage)\b", "leave"),
+    (r"\bgive up on\b|\bgiving up on\b|\bcall it quits\b", "leave"),
+    (r"\bstay or (?:should i )?go\b", "stay leave"),
+    (r"\bmov(?:e|ing) (?:on|forward)\b|\bstart(?:ing)? over\b|\bfresh start\b|\bnew beginning\b|\bnext chapter\b",
+     "moveon"),
+    (r"\bget(?:ting)? back at\b|\bpay(?:ing)? (?:him|her|them) back\b", "revenge"),
+    (r"\bget(?:ting)? over\b|\bdeal(?:ing)? with\b", "heal"),
+    (r"\bown(?:ing)? up\b|\bown(?:ing)? (?:it|my mistake|what i did)\b", "responsibility"),
+    (r"\bmake (?:it|this|things) right\b|\bmake amends\b", "fix"),
+    (r"\bsay(?:ing)? sorry\b", "apology"),
+    (r"\bwin (?:\w+ )?back\b|\bearn (?:\w+ )?back\b|\bgain (?:\w+ )?back\b|\bregain\b", "earn"),
+    (r"\bquality time\b", "together"),
+    (r"\bturn(?:ed)? off\b|\bswitch(?:ed)? off\b|\bshut off\b", "pause"),
+    (r"\b(?:turn|switch|put)(?:ed)? (?:\w+ )*?back on\b|\bback on\b|\bturn on\b|\bswitch on\b", "resume"),
+    (r"\bget(?:ting)? out\b", "exit"),
+    (r"\blooks? like\b", "look"),
+    (r"\btrust issues\b", "doubt"),
+    (r"\bbe with\b", "together"),
+    (r"\bmake it\b", "survive"),
+    (r"\bthe other (?:woman|man|person)\b", "affair"),
+)
+_PHRASE_RX = tuple((re.compile(p), repl) for p, repl in _PHRASES)
+
+#: Concept -> words that mean it (before stemming). Kept small and domain-bound:
+#: a synonym here makes two questions look alike to the matcher.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "partner": ("partner", "husband", "wife", "boyfriend", "girlfriend", "bf", "gf", "spouse", "hubby",
+                "fiance", "fiancee", "fiancé", "fiancée", "ex", "man", "woman"),
+    "betray": ("cheat", "cheated", "cheating", "cheater", "cheats", "affair", "affairs", "infidelity",
+               "unfaithful", "adultery", "betray", "betrayed", "betrayal", "betraying", "betrays", "betrayals"),
+    "lie": ("lie", "lied", "lies", "lying", "liar", "liars", "dishonest", "dishonesty", "deceive",
+            "deceived", "deception"),
+    "trust": ("trust", "trusted", "trusting", "trusts", "trustworthy", "trustworthiness"),
+    "doubt": ("doubt", "doubts", "doubting", "doubted", "distrust", "mistrust", "suspicion", "suspicious",
+              "paranoid", "insecure", "insecurity"),
+    "relationship": ("relationship", "relationships", "marriage", "marriages", "married", "couple",
+                     "couples"),
+    "duration": ("long", "longer", "month", "months", "year", "years", "week", "weeks", "timeline",
+                 "timeframe", "frame"),
+    "hope": ("hope", "hopeless", "chance", "chances", "doomed"),
+    "survive": ("survive", "survives", "survived", "surviving", "survival", "save"),
+    "forgive": ("forgive", "forgiving", "forgiveness", "forgave", "forgiven", "pardon"),
+    "forget": ("forget", "forgetting", "forgot", "forgotten"),
+    "heal": ("heal", "healing", "healed", "recover", "recovery", "recovering", "cope", "coping"),
+    "pain": ("pain", "painful", "hurt", "hurts", "hurting", "ache", "aching", "suffering", "wound", "wounded"),
+    "anger": ("anger", "angry", "furious", "rage", "mad", "resentment", "bitter", "bitterness"),
+    "revenge": ("revenge", "payback", "punish", "punishing", "punishment", "vengeance"),
+    "apology": ("apology", "apologies", "apologize", "apologise", "apologizing", "apologising",
+                "apologized", "apologised", "sorry", "remorse"),
+    "responsibility": ("responsibility", "responsible", "accountable", "accountability", "responsibilty"),
+    "excuse": ("excuse", "excuses", "justify", "justifying"),
+    "mistake": ("mistake", "mistakes", "messed", "screwed", "wrong"),
+    "fix": ("fix", "repair", "mend", "amends"),
+    "talk": ("talk", "talking", "talked", "communicate", "communicating", "communication", "conversation",
+             "conversations", "discuss", "discussing", "discussion", "speak", "speaking"),
+    "question": ("question", "questions", "ask", "asking", "asks", "asked"),
+    "fight": ("fight", "fighting", "fights", "argue", "arguing", "argument", "arguments", "blow", "blowing"),
+    "honest": ("honest", "honesty", "honestly", "truth", "truthful", "open", "openly", "openness"),
+    "transparent": ("transparent", "transparency"),
+    "prove": ("prove", "proof", "show", "showing", "demonstrate"),
+    "action": ("action", "actions", "behaviour", "behavior", "behaviours", "behaviors", "deeds"),
+    "consistent": ("consistent", "consistency", "consistently", "steady", "reliable"),
+    "intimacy": ("intimacy", "intimate", "close", "closeness", "closer", "connected", "connection",
+                 "reconnect", "romance", "romantic", "affection", "affectionate", "spark", "passion", "sex",
+                 "sexual", "physical", "physically", "touch"),
+    "leave": ("leave", "leaving", "divorce", "divorced", "separate", "separation", "quit"),
+    "moveon": ("moveon",),
+    "happy": ("happy", "happiness", "joy"),
+    "learn": ("learn", "learned", "learnt", "lesson", "lessons"),
+    "therapy": ("therapy", "therapist", "therapists", "counselling", "counseling", "counsellor", "counselor",
+                "counsellors", "counselors", "psychologist", "psychotherapist", "professional", "shrink"),
+    "friend": ("friend", "friends", "family", "relative", "relatives"),
+    "reminder": ("reminder", "reminders", "notification", "notifications", "alert", "alerts", "checkin",
+                 "checkins"),
+    "daytime": ("morning", "mornings", "evening", "evenings", "daily", "hour", "clock", "later", "earlier"),
+    "pause": ("pause", "off", "disable", "mute", "unsubscribe", "stop"),
+    "resume": ("resume", "enable", "restart", "unpause"),
+    "timezone": ("timezone", "timezones", "tz"),
+    "privacy": ("private", "privacy", "confidential", "anonymous"),
+    "data": ("data", "account", "information", "info", "history", "record", "records"),
+    "delete": ("delete", "deleting", "erase", "erasing", "remove", "wipe", "clear"),
+    "export": ("export", "download", "copy"),
+    "store": ("store", "stored", "storing", "collect", "collected", "keep"),
+    "exit": ("exit", "hide", "escape", "quick", "quickly", "fast"),
+    "chat": ("chat", "app", "bot"),
+    "meaning": ("meaning", "mean", "means", "define", "definition"),
+    "important": ("important", "importance", "matter", "matters"),
+    "safe": ("safe", "safety", "secure", "security"),
+    "cause": ("reason", "reasons", "cause", "causes", "caused"),
+    "break": ("break", "breaks", "broke", "broken", "breaking", "destroy", "destroys", "destroyed", "ruin",
+              "ruins", "ruined", "damage", "damaged", "erode", "lose", "lost", "losing"),
+    "small": ("small", "little", "tiny", "white"),
+    "try": ("try", "tries", "trying", "tried", "effort", "efforts"),
+    "again": ("again", "anymore", "back"),
+    "see": ("see", "read", "reads", "reading", "saw", "access"),
+}
+
+_CONCEPT_OF: dict[str, str] = {word: concept for concept, words in _SYNONYMS.items() for word in words}
+
+_WORD_RX = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def lexicon_words() -> frozenset[str]:
+    """Every word the lexicon knows; the matcher corrects typos towards these."""
+    return frozenset(_CONCEPT_OF)
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, contractions expanded, phrases folded."""
+    text = text.lower().replace("’", "'").replace("‘", "'").replace("`", "'")
+    words = _WORD_RX.findall(text)
+    expanded = []
+    for word in words:
+        if word in _CONTRACTIONS:
+            expanded.append(_CONTRACTIONS[word])
+        elif word.endswith("n't"):
+            expanded.append(word[:-3] + " not")
+        elif "'" in word:
+            expanded.append(word.split("'")[0])  # he's, she'll, partner's
+        else:
+            expanded.append(word)
+    text = " ".join(expanded)
+    for rx, repl in _PHRASE_RX:
+        text = rx.sub(repl, text)
+    return text
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a text, stopwords removed (no stemming yet)."""
+    return [w for w in normalise(text).split() if w not in STOPWORDS]
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A crude suffix stripper: enough to make cheat/cheated/cheating meet.
+
+    Wrong stems are harmless as long as the same word always gets the same
+    stem, because examples and questions go through the same function.
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("edly", ""), ("ed", ""), ("ness", ""),
+                         ("ment", ""), ("fully", ""), ("ful", ""), ("ly", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                continue
+            word = word[: len(word) - len(suffix)] + keep
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # stopp -> stop, gett -> get
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]  # hope/hoping, take/taking
+    return word
+
+
+def concept(word: str) -> str:
+    """The term for one normalised word: its concept if the lexicon has one, else its stem.
+
+    Stems of lexicon words count too, so "apologizes" finds "apology" although
+    only "apologize" is listed.
+    """
+    found = _CONCEPT_OF.get(word)
+    if found is not None:
+        return found
+    stemmed = stem(word)
+    return _CONCEPT_OF_STEM.get(stemmed, stemmed)
+
+
+def terms(text: str) -> list[str]:
+    """The terms of a text, in order, duplicates kept (callers decide)."""
+    return [concept(w) for w in words(text)]
+
+
+_CONCEPT_OF_STEM: dict[str, str] = {}
+for _word, _concept in _CONCEPT_OF.items():
+    _CONCEPT_OF_STEM.setdefault(stem(_word), _concept)
