@@ -36,10 +36,16 @@ CLARIFY_SPREAD = 0.15
 #: Weight of a word no example uses, relative to the rarest known term. High on
 #: purpose: a question full of words the FAQ never heard is probably not for it.
 UNKNOWN_WEIGHT = 0.9
-#: A typo-corrected word counts a little less than one spelled right.
+#: A typo-corrected word counts a little less than one spelled right...
 CORRECTED_FACTOR = 0.8
+#: ...and only places a question in the bot's world if it is this long: short
+#: words have real neighbours ("score" is one letter from "store").
+ANCHOR_FIX_MIN_LENGTH = 7
 #: How much of a score comes from the single closest example (the rest: the entry's vocabulary).
 EXAMPLE_SHARE = 0.6
+#: Scores of a question with no term from this bot's world (see ``text.ANCHORS``)
+#: are scaled by this, so such a question can at best get "did you mean".
+NO_ANCHOR_FACTOR = 0.6
 
 
 @dataclass(frozen=True)
@@ -121,29 +127,33 @@ class FaqMatcher:
     def ids(self) -> tuple[str, ...]:
         return self._ids
 
-    def _query(self, question: str) -> dict[str, float]:
-        """Term -> weight for a question; unknown words under their own keys."""
+    def _query(self, question: str) -> tuple[dict[str, float], bool]:
+        """Term -> weight for a question (unknown words under their own keys), and
+        whether any term places it in the bot's world."""
         weights: dict[str, float] = {}
+        anchored = False
         for position, word in enumerate(textmod.words(question)):
             term = textmod.concept(word)
             if term in self._idf:
                 weight = self._idf[term]
+                anchored = anchored or term in textmod.ANCHORS
             else:
                 fixed = self._correct(word)
                 if fixed is not None:
                     term = textmod.concept(fixed)
                     weight = self._idf[term] * CORRECTED_FACTOR
+                    anchored = anchored or (term in textmod.ANCHORS and len(word) >= ANCHOR_FIX_MIN_LENGTH)
                 else:
                     term = f"?{position}"
                     weight = 0.0 if word.isdigit() else self._unknown
             weights[term] = max(weights.get(term, 0.0), weight)
-        return weights
+        return weights, anchored
 
     def _correct(self, word: str) -> str | None:
         """The known word this one is probably a typo of, or None."""
-        if len(word) < 4 or not word.isalpha():
-            return None
-        allowed = 1 if len(word) <= 6 else 2
+        if len(word) < 5 or not word.isalpha():
+            return None  # short words have too many neighbours: "wifi" is not "wife"
+        allowed = 1 if len(word) <= 7 else 2
         candidates: list[str] = []
         for length in range(len(word) - allowed, len(word) + allowed + 1):
             candidates.extend(self._by_length.get(length, ()))
@@ -152,7 +162,7 @@ class FaqMatcher:
 
     def rank(self, question: str) -> list[Match]:
         """Every entry with a score in 0..1, best first (ties keep the FAQ order)."""
-        query = self._query(question)
+        query, anchored = self._query(question)
         known = {t: w for t, w in query.items() if t in self._idf}
         total = sum(w * w for w in query.values())
         if not known or total <= 0.0:
@@ -170,11 +180,12 @@ class FaqMatcher:
             if cosine > best_example[example.entry]:
                 best_example[example.entry] = cosine
 
+        factor = 1.0 if anchored else NO_ANCHOR_FACTOR
         scores = []
         for index, faq_id in enumerate(self._ids):
             vocab = self._vocab[index]
             covered = sum(w * w for t, w in known.items() if t in vocab) / total
-            score = EXAMPLE_SHARE * best_example[index] + (1 - EXAMPLE_SHARE) * covered
+            score = factor * (EXAMPLE_SHARE * best_example[index] + (1 - EXAMPLE_SHARE) * covered)
             scores.append(Match(faq_id, round(min(1.0, score), 4)))
         order = sorted(range(len(scores)), key=lambda i: -scores[i].score)
         return [scores[i] for i in order]

@@ -18,8 +18,11 @@ STOPWORDS: frozenset[str] = frozenset(
     """
     a an the and or but if so as of at by for with about into onto from to in on up down out over under
     i me my mine myself we us our ours ourselves you your yours yourself u ur
-    he him his himself she her hers herself they them their theirs themselves it its itself
-    this that these those there here then than too very just really even also still
+    himself herself they them their theirs themselves it its itself
+    this that these those there here then than too very just really even also now
+    after before without between during through against within instead
+    know think right day days today tonight exactly actually roughly maybe probably
+    people person someone somebody anyone anybody everyone
     am is are was were be been being have has had having do does did doing done
     will would shall should can could may might must let lets get gets got getting go goes going gone
     some any all each every both such much many more most other own same
@@ -45,6 +48,17 @@ _CONTRACTIONS: dict[str, str] = {
     "whats": "what is", "hows": "how is", "thats": "that is",
 }
 
+#: Who did what to whom: "I lied" and "she lied to me" ask different questions
+#: (owning it, or healing from it), so the side a person is on becomes a term
+#: of its own, added next to the words that showed it.
+_SIDES: tuple[tuple[str, str], ...] = (
+    (r"\bi (?:\w+ )?(?:cheated|lied|betrayed|deceived|was unfaithful|had an? (?:affair|fling)|messed up|"
+     r"screwed up|broke (?:\w+ )?trust|hurt (?:him|her|them|my)|was the one who)\b", "side_offender"),
+    (r"\b(?:cheated|lied|betrayed|deceived|went behind my back)(?: on| to)? me\b|\bi was (?:cheated|lied|betrayed)\b|"
+     r"\bbeing (?:cheated|lied|betrayed)\b|\bf(?:ind|ound|inding) out\b|\bdiscover(?:ed|ing)?\b", "side_hurt"),
+)
+_SIDE_RX = tuple((re.compile(p), side) for p, side in _SIDES)
+
 #: Several-word phrases that mean one thing, matched before splitting into words.
 _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bcheck[\s-]?ins?\b", "reminder"),
@@ -53,11 +67,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bbreak(?:ing)? up\b|\bbroke up\b|\bbreak[\s-]?ups?\b|\bsplit(?:ting)? up\b", "leave"),
     (r"\bend (?:it|things|this|the relationship|our relationship|the marriage|my marriage)\b", "leave"),
     (r"\bgive up on\b|\bgiving up on\b|\bcall it quits\b", "leave"),
-    (r"\bstay or (?:should i )?go\b", "stay leave"),
+    (r"\bstay or (?:should i )?go\b", "leave"),
+    (r"\bhow much (?:more |longer )?time\b|\btime ?frame\b", "how duration"),
+    (r"\bcome back from\b|\bget through\b|\bwork through\b", "survive"),
     (r"\bmov(?:e|ing) (?:on|forward)\b|\bstart(?:ing)? over\b|\bfresh start\b|\bnew beginning\b|\bnext chapter\b",
      "moveon"),
     (r"\bget(?:ting)? back at\b|\bpay(?:ing)? (?:him|her|them) back\b", "revenge"),
-    (r"\bget(?:ting)? over\b|\bdeal(?:ing)? with\b", "heal"),
+    (r"\bget(?:ting)? over\b|\bdeal(?:ing)? with\b|\btak(?:e|ing) care of (?:myself|me)\b|\bself[\s-]?care\b",
+     "heal"),
     (r"\bown(?:ing)? up\b|\bown(?:ing)? (?:it|my mistake|what i did)\b", "responsibility"),
     (r"\bmake (?:it|this|things) right\b|\bmake amends\b", "fix"),
     (r"\bsay(?:ing)? sorry\b", "apology"),
@@ -77,13 +94,14 @@ _PHRASE_RX = tuple((re.compile(p), repl) for p, repl in _PHRASES)
 #: Concept -> words that mean it (before stemming). Kept small and domain-bound:
 #: a synonym here makes two questions look alike to the matcher.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "partner": ("partner", "husband", "wife", "boyfriend", "girlfriend", "bf", "gf", "spouse", "hubby",
+    "partner": ("he", "him", "his", "she", "her", "hers", "partner", "husband", "wife", "boyfriend", "girlfriend", "bf", "gf", "spouse", "hubby",
                 "fiance", "fiancee", "fiancé", "fiancée", "ex", "man", "woman"),
     "betray": ("cheat", "cheated", "cheating", "cheater", "cheats", "affair", "affairs", "infidelity",
                "unfaithful", "adultery", "betray", "betrayed", "betrayal", "betraying", "betrays", "betrayals"),
     "lie": ("lie", "lied", "lies", "lying", "liar", "liars", "dishonest", "dishonesty", "deceive",
             "deceived", "deception"),
-    "trust": ("trust", "trusted", "trusting", "trusts", "trustworthy", "trustworthiness"),
+    "trust": ("trust", "trusted", "trusting", "trusts", "trustworthy", "trustworthiness", "believe",
+              "believing"),
     "doubt": ("doubt", "doubts", "doubting", "doubted", "distrust", "mistrust", "suspicion", "suspicious",
               "paranoid", "insecure", "insecurity"),
     "relationship": ("relationship", "relationships", "marriage", "marriages", "married", "couple",
@@ -133,9 +151,12 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "data": ("data", "account", "information", "info", "history", "record", "records"),
     "delete": ("delete", "deleting", "erase", "erasing", "remove", "wipe", "clear"),
     "export": ("export", "download", "copy"),
-    "store": ("store", "stored", "storing", "collect", "collected", "keep"),
-    "exit": ("exit", "hide", "escape", "quick", "quickly", "fast"),
-    "chat": ("chat", "app", "bot"),
+    "store": ("store", "stored", "storing", "collect", "collected"),
+    "ruminate": ("replay", "replaying", "thinking", "obsess", "obsessing", "obsessed", "ruminating",
+                 "flashbacks", "overthinking"),
+    "exit": ("exit", "hide", "hiding", "escape"),
+    "quick": ("quick", "quickly", "fast", "fastest", "asap"),
+    "chat": ("chat", "app", "bot", "message", "messages", "write", "writing", "wrote", "type", "typed", "typing"),
     "meaning": ("meaning", "mean", "means", "define", "definition"),
     "important": ("important", "importance", "matter", "matters"),
     "safe": ("safe", "safety", "secure", "security"),
@@ -147,6 +168,16 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "again": ("again", "anymore", "back"),
     "see": ("see", "read", "reads", "reading", "saw", "access"),
 }
+
+#: Terms that place a question in this bot's world. A question with none of
+#: them ("how long does it take to boil an egg") is never answered outright.
+ANCHORS: frozenset[str] = frozenset(
+    """
+    partner betray lie trust doubt relationship hope survive forgive heal pain anger revenge apology
+    responsibility excuse intimacy leave moveon therapy friend reminder timezone privacy data delete
+    export store exit chat transparent honest consistent fight talk safe ruminate rebuild love
+    """.split()
+)
 
 _CONCEPT_OF: dict[str, str] = {word: concept for concept, words in _SYNONYMS.items() for word in words}
 
@@ -173,9 +204,10 @@ def normalise(text: str) -> str:
         else:
             expanded.append(word)
     text = " ".join(expanded)
+    sides = [side for rx, side in _SIDE_RX if rx.search(text)]
     for rx, repl in _PHRASE_RX:
         text = rx.sub(repl, text)
-    return text
+    return " ".join([text, *sides])
 
 
 def words(text: str) -> list[str]:
@@ -213,7 +245,8 @@ def concept(word: str) -> str:
     only "apologize" is listed.
     """
     found = _CONCEPT_OF.get(word)
-    if found is not None:
+    if found is not None or "_" in word:
+        return found or word
         return found
     stemmed = stem(word)
     return _CONCEPT_OF_STEM.get(stemmed, stemmed)

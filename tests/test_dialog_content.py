@@ -1,0 +1,117 @@
+"""The shipped dialogs, walked through the engine: every node shown, every section reached."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+
+from bot.core.dialog import engine
+from bot.core.dialog.engine import DialogState
+from bot.core.dialog.graph import DialogGraph
+from bot.core.dialog.schema import ROLES, SECTIONS, Variants
+from bot.core.messages import Press, Start, Text
+from bot.core.turn import Brain
+from tests.support.chat import EngineChat
+from tests.support.paths import first_words, label_paths, role_label
+
+#: Typed answers for steps that wait for text: one with an excuse in it, one without.
+ANSWERS = ("I'm sorry, but you never listened", "I lied to you and I am sorry")
+
+
+def walk_everything(graph: DialogGraph) -> tuple[set[str], set[str]]:
+    """Breadth-first over every button and typed answer from /start.
+
+    Returns the nodes the user rested on and every text they were shown.
+    """
+    first = engine.step(graph, DialogState(), Start())
+    rested: set[str] = set()
+    shown: set[str] = set()
+    queue = deque([first])
+    seen_states: set[tuple] = set()
+    while queue:
+        result = queue.popleft()
+        state = result.state
+        shown.update(r.text for r in result.outcome.replies)
+        key = (state.node, state.role, tuple(sorted(state.counters.items())))
+        if key in seen_states:
+            continue
+        seen_states.add(key)
+        rested.add(state.node or "")
+        node = graph.nodes[state.node or ""]
+        for reply in result.outcome.replies:
+            for button in reply.buttons:
+                if isinstance(button.action, Press):
+                    queue.append(engine.step(graph, state, button.action))
+        if node.ask:
+            for answer in ANSWERS:
+                queue.append(engine.step(graph, state, Text(answer)))
+    return rested, shown
+
+
+def test_every_node_of_both_trees_is_shown_through_the_engine(real_graph: DialogGraph) -> None:
+    rested, shown = walk_everything(real_graph)
+    missed = []
+    for node_id, node in real_graph.nodes.items():
+        if node.buttons or node.ask:
+            if node_id not in rested:
+                missed.append(node_id)
+        elif node.say and not any(w in shown for w in first_words(real_graph, node_id)):
+            missed.append(node_id)
+    assert not missed, f"never shown: {missed}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_each_section_is_reached_from_the_role_menu(real_graph: DialogGraph, role: str) -> None:
+    paths = label_paths(real_graph, role)
+    assert set(paths) == set(SECTIONS)
+    for section, labels in paths.items():
+        chat = EngineChat(Brain(graph=real_graph))
+        await chat.send("/start")
+        await chat.press(role_label(real_graph, role))
+        for label in labels:
+            await chat.press(label)
+        entry = real_graph.roles[role].sections[section]
+        assert any(chat.said(w) for w in first_words(real_graph, entry)), section
+        assert len(labels) <= 4
+
+
+def test_every_message_is_chat_sized(real_graph: DialogGraph) -> None:
+    for node_id, node in real_graph.nodes.items():
+        for message in node.say:
+            for text in message.variants if isinstance(message, Variants) else [message]:
+                assert len(text) <= 600, node_id
+
+
+def _bot_words(data: object, key: str = "") -> list[str]:
+    """Every string the bot says; example questions (what users type) are left out."""
+    if key == "examples":
+        return []
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [t for k, v in data.items() for t in _bot_words(v, str(k))]
+    if isinstance(data, list):
+        return [t for v in data for t in _bot_words(v, key)]
+    return []
+
+
+def test_content_is_written_not_pasted_from_the_article() -> None:
+    """No run of eight words the bot says is copied from the source article."""
+    import re
+
+    import yaml
+
+    from tests.conftest import DIALOGS, ROOT
+
+    article = ROOT.parent / "shared" / "article.txt"
+    if not article.exists():
+        pytest.fail("the article is expected beside the repository at ../shared/article.txt")
+    words = lambda s: re.findall(r"[a-z']+", s.lower().replace("’", "'"))  # noqa: E731
+    source = words(article.read_text(encoding="utf-8"))
+    shingles = {tuple(source[i:i + 8]) for i in range(len(source) - 7)}
+    for path in DIALOGS.glob("*.yaml"):
+        for text in _bot_words(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            ours = words(text)
+            copied = [" ".join(ours[i:i + 8]) for i in range(len(ours) - 7) if tuple(ours[i:i + 8]) in shingles]
+            assert not copied, f"{path.name} copies the article: {copied[:3]}"
