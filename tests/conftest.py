@@ -31,3 +31,48 @@ def real_graph() -> DialogGraph:
 @pytest.fixture
 def min_chat(min_graph: DialogGraph) -> EngineChat:
     return EngineChat(Brain(graph=min_graph))
+
+
+# --- databases --------------------------------------------------------------
+
+import itertools  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+import pytest_asyncio  # noqa: E402
+
+from bot.storage.database import Database  # noqa: E402
+from tests.support.postgres import PostgresServer, start_server  # noqa: E402
+
+_db_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL server for the whole run; each test gets its own database.
+
+    Its folder is outside pytest's private temp tree so that the ``postgres``
+    user can reach it when the tests run as root.
+    """
+    root = Path(tempfile.mkdtemp(prefix="trustbot-pg-"))
+    server = start_server(root)
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind the bot supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'trustbot.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database(f"t{next(_db_names)}")
+
+
+@pytest_asyncio.fixture
+async def db(database_url: str):
+    database = Database(database_url)
+    await database.create_schema()
+    yield database
+    await database.dispose()

@@ -1,0 +1,77 @@
+"""The chat service over real databases: durable turns, per-user order, isolation."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.core.messages import Outcome, Press, Start, Text
+from bot.core.turn import Brain
+from bot.service.chat import ChatService
+from bot.storage import users
+from bot.storage.database import Database
+from bot.storage.users import UserKey
+
+ANA = UserKey("test", "ana")
+BEN = UserKey("test", "ben")
+
+
+async def _ignore(outcome: Outcome) -> None:
+    return None
+
+
+async def test_state_is_committed_and_a_new_service_continues_at_the_same_step(db: Database, min_graph) -> None:
+    first = ChatService(db, Brain(graph=min_graph))
+    await first.handle(ANA, Start(), _ignore)
+    await first.handle(ANA, Press("choose_role", "role_broke_trust"), _ignore)
+    await first.handle(ANA, Press("b_menu", "b_walk_away"), _ignore)
+    restarted = ChatService(db, Brain(graph=min_graph))  # as after a restart: nothing in memory
+    outcome = await restarted.handle(ANA, Press("b_walk_away", "yes"), _ignore)
+    assert not outcome.stale
+    assert outcome.replies[-1].text == "Second question?"
+
+
+async def test_typed_answers_are_kept_in_the_users_journal(db: Database, min_graph) -> None:
+    service = ChatService(db, Brain(graph=min_graph))
+    for event in (Start(), Press("choose_role", "role_hurt_partner"), Press("h_menu", "h_take_responsibility"),
+                  Text("You made me feel small")):
+        await service.handle(ANA, event, _ignore)
+    entries = await db.run(lambda c: users.journal_entries(c, users.find(c, ANA).id))
+    assert [(e["name"], e["text"]) for e in entries] == [("note_h", "You made me feel small")]
+
+
+async def test_two_quick_taps_by_one_user_are_handled_in_order(db: Database, min_graph) -> None:
+    service = ChatService(db, Brain(graph=min_graph))
+    await service.handle(ANA, Start(), _ignore)
+    await service.handle(ANA, Press("choose_role", "role_broke_trust"), _ignore)
+    delivered: list[str] = []
+
+    async def slow(outcome: Outcome) -> None:
+        await asyncio.sleep(0.01)
+        delivered.append(outcome.replies[-1].text)
+
+    # The same button twice at once: the first moves on, the second is stale.
+    results = await asyncio.gather(
+        service.handle(ANA, Press("b_menu", "b_walk_away"), slow),
+        service.handle(ANA, Press("b_menu", "b_walk_away"), slow),
+    )
+    assert [r.stale for r in results] == [False, True]
+    assert delivered == ["broke_trust about walk_away.", "broke_trust about walk_away."]
+    assert len(service.locks) == 0
+
+
+async def test_users_never_see_each_others_state(db: Database, min_graph) -> None:
+    service = ChatService(db, Brain(graph=min_graph))
+    await service.handle(ANA, Start(), _ignore)
+    await service.handle(ANA, Press("choose_role", "role_hurt_partner"), _ignore)
+    outcome = await service.handle(BEN, Press("h_menu", "h_forgiveness"), _ignore)
+    assert outcome.stale  # Ben is not on Ana's menu
+    assert "hurt_partner" not in outcome.replies[-1].text
+
+
+async def test_a_blocked_user_is_inactive_until_start(db: Database, min_graph) -> None:
+    service = ChatService(db, Brain(graph=min_graph))
+    await service.handle(ANA, Start(), _ignore)
+    await service.mark_blocked(ANA)
+    assert (await db.run(lambda c: users.find(c, ANA))).active is False
+    await service.handle(ANA, Start(), _ignore)
+    assert (await db.run(lambda c: users.find(c, ANA))).active is True
