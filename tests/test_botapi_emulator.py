@@ -552,8 +552,7 @@ def test_stop_releases_long_polls_promptly() -> None:
 
     thread = threading.Thread(target=poll)
     thread.start()
-    emulator.wait_for_call  # noqa: B018 - attribute exists; poll registers on arrival
-    time.sleep(0.2)
+    emulator.wait_until_polling(timeout=5)
     started = time.monotonic()
     emulator.stop()
     thread.join(timeout=5)
@@ -571,7 +570,7 @@ def test_a_second_poller_terminates_the_first_with_409_conflict(emu: BotApiEmula
         )
     )
     first.start()
-    time.sleep(0.2)
+    emu.wait_until_polling(timeout=5)
     assert raw_post(emu, "getUpdates", b'{"timeout": 0}', "application/json")[0] == 200
     first.join(timeout=5)
     assert results[0][0] == 409 and "Conflict" in results[0][1]["description"]

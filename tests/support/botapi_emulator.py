@@ -675,6 +675,7 @@ class BotApiEmulator:
         self._next_update_id = 100_000_001
         self._allowed_updates: frozenset[str] | None = None
         self._poll_generation = 0
+        self._waiting_polls = 0
         self._callback_queries: dict[str, JSONDict] = {}
         self._query_ids = itertools.count(5_000_000_000_000_000_001)
         self._file_ids = itertools.count(1)
@@ -1084,6 +1085,24 @@ class BotApiEmulator:
         """Updates not yet confirmed by a getUpdates ``offset``."""
         with self._cond:
             return copy.deepcopy(self._updates)
+
+    @property
+    def polling(self) -> bool:
+        """True while a getUpdates long poll is waiting (i.e. the bot is up and listening)."""
+        with self._cond:
+            return self._waiting_polls > 0
+
+    def wait_until_polling(self, timeout: float = 10.0) -> None:
+        """Block until the bot sits in a long poll: it has started and drained the queue."""
+        try:
+            self.wait_for(lambda: self._waiting_polls > 0, timeout)
+        except AssertionError:
+            raise AssertionError(
+                f"the bot did not start long polling within {timeout}s{self._error_hint()}"
+            ) from None
+
+    async def async_wait_until_polling(self, timeout: float = 10.0) -> None:
+        await asyncio.to_thread(self.wait_until_polling, timeout)
 
     def is_blocked(self, user_id: int) -> bool:
         with self._cond:
@@ -1913,7 +1932,12 @@ class BotApiEmulator:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return []
-                self._cond.wait(remaining)
+                self._waiting_polls += 1
+                self._cond.notify_all()
+                try:
+                    self._cond.wait(remaining)
+                finally:
+                    self._waiting_polls -= 1
 
     def _deliverable(self, limit: int) -> list[JSONDict]:
         def allowed(update: JSONDict) -> bool:
