@@ -18,11 +18,33 @@ def private_files() -> None:
     os.umask(0o077)
 
 
+class RedactingFormatter(logging.Formatter):
+    """Masks secrets in every formatted line, tracebacks included.
+
+    Libraries put the token in URLs and error messages (PTB's InvalidToken
+    quotes it); masking at the formatter catches all of them at once.
+    """
+
+    def __init__(self, fmt: str, secrets: list[str]):
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[token]")
+        return text
+
+
 def setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log.level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    token = settings.telegram.token.strip()
+    # The secret half of the token alone is masked too (it appears URL-quoted nowhere else).
+    secrets = [token, token.split(":", 1)[-1]] if token else []
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log.level)
     # httpx logs every request URL at INFO, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

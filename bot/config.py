@@ -48,6 +48,14 @@ class TelegramSettings(_Section):
 class DatabaseSettings(_Section):
     url: str = "sqlite:///data/trustbot.sqlite3"
 
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        scheme = value.split(":", 1)[0].split("+", 1)[0].lower()
+        if "://" not in value or scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("must be sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DB")
+        return "postgresql" + value[len("postgres"):] if scheme == "postgres" else value
+
 
 class LogSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"

@@ -327,10 +327,14 @@ def parse_telegram_html(text: str, *, strict: bool = True) -> tuple[str, list[JS
         if i < n and text[i] == "/":
             close = text.find(">", i)
             if close == -1:
-                raise HtmlParseError(f"Unclosed end tag at byte offset {_byte_offset(text, begin)}")
+                raise HtmlParseError(
+                    f"Unclosed end tag at byte offset {_byte_offset(text, begin)}"
+                )
             name = text[i + 1 : close].strip().lower()
             if not stack:
-                raise HtmlParseError(f"Unexpected end tag at byte offset {_byte_offset(text, begin)}")
+                raise HtmlParseError(
+                    f"Unexpected end tag at byte offset {_byte_offset(text, begin)}"
+                )
             open_name, etype, start, attrs, _ = stack.pop()
             if name != open_name:
                 raise HtmlParseError(
@@ -417,7 +421,8 @@ def parse_telegram_html(text: str, *, strict: bool = True) -> tuple[str, list[JS
                 attrs[attr_name] = ""
         if name == "span" and attrs.get("class") != "tg-spoiler":
             raise HtmlParseError(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, begin)}'
+                f'Tag "span" must have class "tg-spoiler" at byte offset '
+                f"{_byte_offset(text, begin)}"
             )
         if name == "tg-emoji" and not attrs.get("emoji-id"):
             raise HtmlParseError(
@@ -676,6 +681,7 @@ class BotApiEmulator:
         self._allowed_updates: frozenset[str] | None = None
         self._poll_generation = 0
         self._waiting_polls = 0
+        self._active_requests = 0
         self._callback_queries: dict[str, JSONDict] = {}
         self._query_ids = itertools.count(5_000_000_000_000_000_001)
         self._file_ids = itertools.count(1)
@@ -745,6 +751,8 @@ class BotApiEmulator:
         if server is None:
             return
         server.shutdown()
+        with self._cond:  # let released long polls / slow answers reach their clients
+            self._cond.wait_for(lambda: self._active_requests == 0, timeout=2.0)
         with server.connections_lock:
             connections = list(server.connections)
         for conn in connections:
@@ -873,7 +881,9 @@ class BotApiEmulator:
                 fields["caption"] = caption
             return self._user_message(user_id, chat, "photo", fields)
 
-    def send_voice(self, user_id: int, *, duration: int = 3, data: bytes = b"OggS fake") -> JSONDict:
+    def send_voice(
+        self, user_id: int, *, duration: int = 3, data: bytes = b"OggS fake"
+    ) -> JSONDict:
         with self._cond:
             chat = self._private_chat(user_id)
             file = self._register_file("voice", data, "voice.ogg", "audio/ogg", "AwAC")
@@ -1130,7 +1140,9 @@ class BotApiEmulator:
             return [
                 c
                 for c in self._calls
-                if 400 <= c.status < 500 and not c.injected and c.description != CONFLICT_OTHER_POLL
+                if 400 <= c.status < 500
+                and not c.injected
+                and c.description != CONFLICT_OTHER_POLL
             ]
 
     @property
@@ -1185,6 +1197,8 @@ class BotApiEmulator:
 
         Re-evaluated (under the emulator lock) whenever emulator state changes; pass
         ``poll_interval`` if the predicate also depends on state outside the emulator.
+        This blocks the calling thread: inside ``async`` tests use the ``async_*``
+        variants, or an in-process PTB application on the same loop would stall.
         """
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -1441,7 +1455,10 @@ class BotApiEmulator:
 
     @staticmethod
     def _document_dict(entry: JSONDict) -> JSONDict:
-        document: JSONDict = {"file_id": entry["file_id"], "file_unique_id": entry["file_unique_id"]}
+        document: JSONDict = {
+            "file_id": entry["file_id"],
+            "file_unique_id": entry["file_unique_id"],
+        }
         for key in ("file_name", "mime_type", "file_size"):
             if entry.get(key) is not None:
                 document[key] = entry[key]
@@ -1454,6 +1471,16 @@ class BotApiEmulator:
     # ------------------------------------------------------------------ internals: HTTP
 
     def _serve(self, handler: _Handler) -> None:
+        with self._cond:
+            self._active_requests += 1
+        try:
+            self._serve_request(handler)
+        finally:
+            with self._cond:
+                self._active_requests -= 1
+                self._cond.notify_all()
+
+    def _serve_request(self, handler: _Handler) -> None:
         split = urlsplit(handler.path)
         try:
             body = self._read_body(handler)
@@ -1610,7 +1637,9 @@ class BotApiEmulator:
                 raise ApiError(404, "Not Found")
             result = implementation(token, params, uploads)
         except ApiError as err:
-            self._log_call(method, params, uploads, err.error_code, err.description, injected, token)
+            self._log_call(
+                method, params, uploads, err.error_code, err.description, injected, token
+            )
             return err.error_code, err.payload(), delay
         except Exception as exc:  # bad input must never kill the server thread
             self._record_server_exception(traceback.format_exc())
@@ -1967,7 +1996,9 @@ class BotApiEmulator:
     def _m_set_webhook(self, token: str, params: JSONDict, uploads: dict[str, _Upload]) -> Any:
         url = params.get("url") or ""
         if url and not (isinstance(url, str) and url.startswith("https://")):
-            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
         with self._cond:
             self._webhook = {
                 key: params[key]
@@ -2014,7 +2045,9 @@ class BotApiEmulator:
             return f"chat_member:{chat['id']}:{user_id}", language
         raise ApiError(400, "Bad Request: unsupported bot command scope type")
 
-    def _m_set_my_commands(self, token: str, params: JSONDict, uploads: dict[str, _Upload]) -> bool:
+    def _m_set_my_commands(
+        self, token: str, params: JSONDict, uploads: dict[str, _Upload]
+    ) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list):
             raise ApiError(400, "Bad Request: can't parse commands JSON object")
@@ -2143,7 +2176,9 @@ class BotApiEmulator:
                 token, chat, "document", fields, params, markup, params.get("caption")
             )
 
-    def _m_send_chat_action(self, token: str, params: JSONDict, uploads: dict[str, _Upload]) -> bool:
+    def _m_send_chat_action(
+        self, token: str, params: JSONDict, uploads: dict[str, _Upload]
+    ) -> bool:
         with self._cond:
             chat = self._resolve_chat(params)
             self._check_can_send(chat)

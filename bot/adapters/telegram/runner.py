@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
@@ -59,10 +60,33 @@ def build_application(settings: Settings) -> Application:
     )
 
 
+async def preflight(settings: Settings) -> None:
+    """Ask the Bot API who we are before starting, so a wrong token or an
+    unreachable server is one clear line, not a library's retry loop."""
+    bot = Bot(require_token(settings), base_url=settings.telegram.base_url,
+              base_file_url=settings.telegram.base_file_url)
+    try:
+        async with bot:
+            pass
+    except InvalidToken:
+        raise ConfigError("telegram.token: Telegram does not accept this token (check it with @BotFather)") from None
+    except NetworkError as exc:
+        raise Unreachable(f"cannot reach the Bot API at telegram.base_url ({type(exc).__name__})") from None
+
+
+class Unreachable(Exception):
+    pass
+
+
 def run_polling(settings: Settings) -> int:
     private_files()
     setup_logging(settings)
     app = build_application(settings)
+    try:
+        asyncio.run(preflight(settings))
+    except Unreachable as exc:
+        print(f"trustbot: {exc}", file=sys.stderr)
+        return 1
     try:
         app.run_polling(
             poll_interval=settings.telegram.poll_interval,

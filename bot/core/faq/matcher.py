@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.core.faq import text as textmod
 from bot.core.faq.model import FaqBook
@@ -41,6 +41,8 @@ CORRECTED_FACTOR = 0.8
 #: ...and only places a question in the bot's world if it is this long: short
 #: words have real neighbours ("score" is one letter from "store").
 ANCHOR_FIX_MIN_LENGTH = 7
+#: Typo correction is the costly step; a long story gets it for this many unknown words.
+MAX_CORRECTIONS = 40
 #: How much of a score comes from the single closest example (the rest: the entry's vocabulary).
 EXAMPLE_SHARE = 0.6
 #: Scores of a question with no term from this bot's world (see ``text.ANCHORS``)
@@ -88,15 +90,15 @@ class FaqMatcher:
         for entry in book.entries:
             sets = []
             for sample in (*entry.examples, entry.title):
-                surface.update(textmod.words(sample))
+                surface.update(textmod.tokens(sample))
                 sets.append(frozenset(textmod.terms(sample)))
             entry_terms.append([s for s in sets if s])
-            surface.update(textmod.words(entry.answer))
+            surface.update(textmod.tokens(entry.answer))
 
         n = len(book.entries)
         df: dict[str, int] = {}
         for sets in entry_terms:
-            for term in set().union(*sets) if sets else set():
+            for term in set().union(*sets):
                 df[term] = df.get(term, 0) + 1
         # Smoothed IDF: a term used by every entry still weighs a little.
         self._idf = {t: math.log((n + 1) / d) + 0.1 for t, d in df.items()}
@@ -117,10 +119,12 @@ class FaqMatcher:
                 vocab |= terms
             self._vocab.append(vocab)
 
+        # Words spelled as some content spells them are never "corrected".
+        self._surface = frozenset(surface)
         # Typo correction looks only at words of similar length.
         self._by_length: dict[int, list[str]] = {}
-        for word in surface:
-            if len(word) >= 4 and textmod.concept(word) in self._idf:
+        for word in sorted(surface):
+            if len(word) >= 4 and word.isalpha():
                 self._by_length.setdefault(len(word), []).append(word)
 
     @property
@@ -130,34 +134,48 @@ class FaqMatcher:
     def _query(self, question: str) -> tuple[dict[str, float], bool]:
         """Term -> weight for a question (unknown words under their own keys), and
         whether any term places it in the bot's world."""
+        words = textmod.tokens(question)
+        fixed: dict[str, int] = {}  # term that came from a corrected word -> that word's length
+        attempts = 0
+        for position, word in enumerate(words):
+            if word in self._surface or word in textmod.STOPWORDS or attempts >= MAX_CORRECTIONS:
+                continue
+            attempts += 1
+            correction = self._correct(word)
+            if correction is not None:
+                words[position] = correction
+                term = textmod.concept(correction)
+                fixed[term] = max(fixed.get(term, 0), len(word))
         weights: dict[str, float] = {}
         anchored = False
-        for position, word in enumerate(textmod.words(question)):
-            term = textmod.concept(word)
+        for position, term in enumerate(textmod.terms_of_tokens(words)):
             if term in self._idf:
                 weight = self._idf[term]
-                anchored = anchored or term in textmod.ANCHORS
-            else:
-                fixed = self._correct(word)
-                if fixed is not None:
-                    term = textmod.concept(fixed)
-                    weight = self._idf[term] * CORRECTED_FACTOR
-                    anchored = anchored or (term in textmod.ANCHORS and len(word) >= ANCHOR_FIX_MIN_LENGTH)
+                if term in fixed:
+                    weight *= CORRECTED_FACTOR
+                    anchored = anchored or (term in textmod.ANCHORS and fixed[term] >= ANCHOR_FIX_MIN_LENGTH)
                 else:
-                    term = f"?{position}"
-                    weight = 0.0 if word.isdigit() else self._unknown
+                    anchored = anchored or term in textmod.ANCHORS
+            else:
+                # Numbers ("6 months", "08:30") say little about the topic either way.
+                weight = 0.0 if term.isdigit() else self._unknown
+                term = f"?{position}"
             weights[term] = max(weights.get(term, 0.0), weight)
         return weights, anchored
 
     def _correct(self, word: str) -> str | None:
-        """The known word this one is probably a typo of, or None."""
+        """The known word this one is probably a typo of, or None.
+
+        OSA distance counts a swap of two neighbouring letters as one edit,
+        the most common typo on a phone keyboard.
+        """
         if len(word) < 5 or not word.isalpha():
             return None  # short words have too many neighbours: "wifi" is not "wife"
         allowed = 1 if len(word) <= 7 else 2
         candidates: list[str] = []
         for length in range(len(word) - allowed, len(word) + allowed + 1):
             candidates.extend(self._by_length.get(length, ()))
-        found = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=allowed)
+        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=allowed)
         return found[0] if found else None
 
     def rank(self, question: str) -> list[Match]:

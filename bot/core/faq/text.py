@@ -10,7 +10,6 @@ Typos are handled by the matcher, which knows the vocabulary.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 #: Words that say nothing about which question was asked. Question words,
 #: "not", "again" and "long" are kept on purpose: "how long", "trust again".
@@ -185,42 +184,51 @@ _WORD_RX = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 def lexicon_words() -> frozenset[str]:
-    """Every word the lexicon knows; the matcher corrects typos towards these."""
-    return frozenset(_CONCEPT_OF)
+    """Every word the lexicon and the phrases know; the matcher corrects typos towards these."""
+    in_phrases = {
+        word
+        for pattern, _ in (*_PHRASES, *_SIDES)
+        for word in re.findall(r"(?<!\\)[a-z]{4,}", pattern)
+    }
+    return frozenset(_CONCEPT_OF) | in_phrases
 
 
-def normalise(text: str) -> str:
-    """Lower case, straight apostrophes, contractions expanded, phrases folded."""
+def tokens(text: str) -> list[str]:
+    """Lower-case words with contractions expanded: the layer typos are fixed on."""
     text = text.lower().replace("’", "'").replace("‘", "'").replace("`", "'")
-    words = _WORD_RX.findall(text)
-    expanded = []
-    for word in words:
+    out: list[str] = []
+    for word in _WORD_RX.findall(text):
         if word in _CONTRACTIONS:
-            expanded.append(_CONTRACTIONS[word])
+            out.extend(_CONTRACTIONS[word].split())
         elif word.endswith("n't"):
-            expanded.append(word[:-3] + " not")
+            out.extend((word[:-3], "not"))
         elif "'" in word:
-            expanded.append(word.split("'")[0])  # he's, she'll, partner's
+            out.append(word.split("'")[0])  # he's, she'll, partner's
         else:
-            expanded.append(word)
-    text = " ".join(expanded)
+            out.append(word)
+    return out
+
+
+def fold(words: list[str]) -> str:
+    """Phrases folded into concepts, plus the side a person speaks from."""
+    text = " ".join(words)
     sides = [side for rx, side in _SIDE_RX if rx.search(text)]
     for rx, repl in _PHRASE_RX:
         text = rx.sub(repl, text)
     return " ".join([text, *sides])
 
 
-def words(text: str) -> list[str]:
-    """The normalised words of a text, stopwords removed (no stemming yet)."""
-    return [w for w in normalise(text).split() if w not in STOPWORDS]
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, contractions expanded, phrases folded."""
+    return fold(tokens(text))
 
 
-@lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """A crude suffix stripper: enough to make cheat/cheated/cheating meet.
 
     Wrong stems are harmless as long as the same word always gets the same
-    stem, because examples and questions go through the same function.
+    stem, because examples and questions go through the same function. Not
+    cached on purpose: a cache would keep words people typed in memory.
     """
     if len(word) <= 3 or word.isdigit():
         return word
@@ -245,18 +253,23 @@ def concept(word: str) -> str:
     only "apologize" is listed.
     """
     found = _CONCEPT_OF.get(word)
-    if found is not None or "_" in word:
+    if found is not None or "_" in word:  # side_offender, side_hurt are terms already
         return found or word
-        return found
     stemmed = stem(word)
     return _CONCEPT_OF_STEM.get(stemmed, stemmed)
 
 
 def terms(text: str) -> list[str]:
     """The terms of a text, in order, duplicates kept (callers decide)."""
-    return [concept(w) for w in words(text)]
+    return terms_of_tokens(tokens(text))
 
 
+def terms_of_tokens(words: list[str]) -> list[str]:
+    """The terms of already tokenised text (after the matcher fixed its typos)."""
+    return [concept(w) for w in fold(words).split() if w not in STOPWORDS]
+
+
+#: Stem of a lexicon word -> its concept (built here, once ``stem`` exists).
 _CONCEPT_OF_STEM: dict[str, str] = {}
 for _word, _concept in _CONCEPT_OF.items():
     _CONCEPT_OF_STEM.setdefault(stem(_word), _concept)

@@ -1,0 +1,76 @@
+"""When is a user's next check-in? Wall-clock time in their own zone, in UTC.
+
+A check-in time is a time on the user's wall clock ("08:00 in Berlin"), not a
+fixed UTC instant, so it stays right across DST changes and moves with the
+user when they change zone. Two edge cases need a rule:
+
+- spring forward: a time that does not exist that day (02:30 in Berlin on the
+  last Sunday of March) is sent as late as the clock jumped (03:30);
+- fall back: a time that happens twice (02:30 on the last Sunday of October)
+  is sent at its first occurrence; the once-per-local-day record stops the
+  second.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]?([0-5]\d)$")
+
+
+def parse_hhmm(text: str) -> time | None:
+    """``"8:05"``, ``"08:05"``, ``"0805"``, ``"8.05"`` -> 08:05; None when not a time of day."""
+    match = _HHMM.match(text.strip().lower())
+    if not match:
+        return None
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def zone(name: str) -> ZoneInfo | None:
+    """The IANA zone of that exact name, or None (never an exception)."""
+    if not name or ".." in name or name.startswith("/"):
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+_ZONES_LOWER: dict[str, str] | None = None
+
+
+def canonical_zone(name: str) -> str | None:
+    """Case-insensitive match of an IANA name: ``"europe/berlin"`` -> ``"Europe/Berlin"``."""
+    global _ZONES_LOWER
+    if _ZONES_LOWER is None:
+        _ZONES_LOWER = {z.lower(): z for z in available_timezones()}
+    return _ZONES_LOWER.get(name.strip().lower().replace(" ", "_"))
+
+
+def local_date(instant: datetime, tz: ZoneInfo) -> date:
+    return instant.astimezone(tz).date()
+
+
+def wall_clock_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of ``at`` on ``day`` in ``tz``, with the DST rules above.
+
+    PEP 495's ``fold=0`` gives both rules at once: an ambiguous time resolves
+    to its first occurrence, and a time inside a gap is read with the offset
+    before the jump, which lands it the length of the gap later (02:30 -> 03:30).
+    """
+    return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(timezone.utc)
+
+
+def next_due(after: datetime, at: time, tz: ZoneInfo, last_sent_day: date | None) -> datetime:
+    """The first check-in instant strictly after ``after`` on a day after ``last_sent_day``."""
+    day = local_date(after, tz)
+    if last_sent_day is not None and day <= last_sent_day:
+        day = last_sent_day + timedelta(days=1)
+    for _ in range(3):
+        due = wall_clock_to_utc(day, at, tz)
+        if due > after:
+            return due
+        day += timedelta(days=1)
+    raise AssertionError("unreachable: a wall-clock time recurs within three days")
