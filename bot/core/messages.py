@@ -99,7 +99,18 @@ class SafetyFlag:
     categories: tuple[str, ...]
 
 
-Effect = Union[SaveAnswer, SafetyFlag]
+@dataclass(frozen=True)
+class UpdateProfile:
+    """Effect: change the user's settings (column name -> new value)."""
+
+    changes: tuple[tuple[str, object], ...]
+
+    @classmethod
+    def of(cls, **changes: object) -> UpdateProfile:
+        return cls(tuple(sorted(changes.items())))
+
+
+Effect = Union[SaveAnswer, SafetyFlag, UpdateProfile]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState, Step
 from bot.core.dialog.graph import DialogGraph
 from bot.core.messages import Event, Outcome, Text
+from bot.core.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Brain:
     graph: DialogGraph
 
 
-def respond(brain: Brain, state: DialogState, event: Event) -> Step:
+def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = Profile()) -> Step:
     if engine.is_dialog_event(brain.graph, state, event):
         return engine.step(brain.graph, state, event)
     if isinstance(event, Text):

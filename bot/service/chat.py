@@ -14,8 +14,10 @@ from typing import Awaitable, Callable
 from sqlalchemy.engine import Connection
 
 from bot.core.dialog.engine import DialogState
-from bot.core.messages import Event, Outcome, SaveAnswer, Start
+from bot.core.messages import Event, Outcome, Start
+from bot.core.profile import Profile
 from bot.core.turn import Brain, respond
+from bot.service.effects import apply_effects
 from bot.service.locks import KeyedLocks
 from bot.storage import users
 from bot.storage.database import Database
@@ -52,12 +54,19 @@ class ChatService:
     def _turn(self, conn: Connection, key: UserKey, event: Event, chat_id: int | None) -> Outcome:
         now = self.clock()
         user = users.get_or_create(conn, key, now, chat_id=chat_id)
-        step = respond(self.brain, DialogState.from_json(user.state), event)
+        step = respond(self.brain, DialogState.from_json(user.state), event, profile_of(user))
         changes: dict = {"state": step.state.to_json()}
         if isinstance(event, Start) and not user.active:
             changes["active"] = True
         users.update(conn, user.id, now, **changes)
-        for effect in step.outcome.effects:
-            if isinstance(effect, SaveAnswer):
-                users.add_journal(conn, user.id, effect.name, effect.node, effect.text, now)
+        apply_effects(conn, user, step.outcome.effects, now)
         return step.outcome
+
+
+def profile_of(user: users.UserRecord) -> Profile:
+    return Profile(
+        timezone=user.timezone,
+        checkin_time=user.checkin_time,
+        checkin_enabled=user.checkin_enabled,
+        discreet=user.discreet,
+    )

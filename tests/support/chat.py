@@ -12,7 +12,7 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from bot.adapters.commands import COMMANDS, parse_command
+from bot.adapters.commands import command_event
 from bot.adapters.console.app import Console
 from bot.core.dialog.engine import DialogState
 from bot.core.messages import Button, Event, Outcome, Text
@@ -82,10 +82,7 @@ class EngineChat(ChatClient):
         self.effects: list[object] = []
 
     def _event_for(self, text: str) -> Event:
-        command = parse_command(text)
-        if command and command[0] in COMMANDS:
-            return COMMANDS[command[0]][0]
-        return Text(text)
+        return command_event(text) or Text(text)
 
     def _step(self, event: Event) -> list[Seen]:
         step = respond(self.brain, self.state, event)

@@ -12,7 +12,7 @@ import getpass
 import sys
 from typing import TextIO
 
-from bot.adapters.commands import COMMANDS, HELP_COMMAND, parse_command
+from bot.adapters.commands import COMMANDS, HELP_COMMAND, command_event, parse_command
 from bot.core.messages import Button, Event, Outcome, Resume, Text
 from bot.service.chat import ChatService
 from bot.storage.users import UserKey
@@ -47,14 +47,12 @@ class Console:
         for button in self.buttons:
             if text.casefold() == button.label.casefold():
                 return button.action
-        command = parse_command(text)
-        if command is not None:
-            name, _ = command
-            if name in COMMANDS:
-                return COMMANDS[name][0]
-            if name == HELP_COMMAND[0]:
-                self._help()
-                return None
+        event = command_event(text)
+        if event is not None:
+            return event
+        if (parse_command(text) or ("",))[0] == HELP_COMMAND[0]:
+            self._help()
+            return None
         return Text(line.rstrip("\n"))
 
     def _help(self) -> None:

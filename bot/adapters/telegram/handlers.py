@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.adapters.commands import COMMANDS, HELP_COMMAND
+from bot.adapters.commands import COMMANDS, HELP_COMMAND, command_event
 from bot.adapters.telegram.delivery import Blocked, Delivery, call
 from bot.core import callbacks
 from bot.core.dialog.schema import UiTexts
@@ -79,9 +79,12 @@ class TelegramFrontEnd:
             await self.service.mark_blocked(user_key(update))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None and update.effective_message.text is not None
-        name = update.effective_message.text[1:].split()[0].split("@")[0].lower()
-        await self.turn(update, context, COMMANDS[name][0])
+        assert update.effective_message is not None
+        event = command_event(update.effective_message.text or "")
+        if event is None:
+            await self.on_unknown_command(update, context)
+            return
+        await self.turn(update, context, event)
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         commands = "\n".join(f"/{name} — {description}" for name, description in self.command_list)
