@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+from importlib import resources
 from pathlib import Path
+from typing import Any, Mapping
 
 from bot.config import Settings
-from bot.core.dialog.loader import load_dir
+
+from bot.core.dialog.loader import DialogError, load_dir
+from bot.core.faq.loader import load_faq
+from bot.core.faq.matcher import FaqMatcher
+from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
 from bot.service.chat import ChatService
 from bot.storage.database import Database
@@ -51,8 +57,40 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
+def zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO country code, from the tz database's zone.tab (tzdata package)."""
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return {}
+    pairs = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {cols[2]: cols[0] for cols in pairs if len(cols) >= 3}
+
+
+def build_brain(directory: Path, overrides: Mapping[str, Any] | None = None) -> Brain:
+    """Load and check all content; raise DialogError listing every problem at once."""
+    problems = []
+    graph = faq = safety = None
+    for load in ("dialogs", "faq", "safety"):
+        try:
+            if load == "dialogs":
+                graph = load_dir(directory)
+            elif load == "faq":
+                faq = load_faq(directory)
+            else:
+                safety = load_safety(directory)
+        except DialogError as exc:
+            problems.extend(exc.problems)
+    catalogue, found = parse_resources(overrides or {}, "config safety.resources")
+    problems.extend(found)
+    if problems or graph is None or faq is None or safety is None:
+        raise DialogError(problems)
+    return Brain(graph=graph, faq=faq, matcher=FaqMatcher(faq), safety=safety,
+                 resource_overrides=catalogue, zone_countries=zone_countries())
+
+
 def load_brain(settings: Settings) -> Brain:
-    return Brain(graph=load_dir(settings.dialogs_dir()))
+    return build_brain(settings.dialogs_dir(), settings.safety.resources)
 
 
 async def open_database(settings: Settings) -> Database:

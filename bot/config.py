@@ -71,11 +71,18 @@ class DialogSettings(_Section):
     dir: str = "dialogs"
 
 
+class SafetySettings(_Section):
+    #: Help lines per ISO country code (or "default"), replacing or adding to
+    #: the built-in lists in dialogs/safety.yaml. Each: name and phone, sms, url or note.
+    resources: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+
+
 class Settings(_Section):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     dialogs: DialogSettings = Field(default_factory=DialogSettings)
+    safety: SafetySettings = Field(default_factory=SafetySettings)
     #: Telegram user ids allowed to use admin commands (/stats).
     admin_ids: list[int] = Field(default_factory=list)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import build_brain
 from bot.core.dialog.graph import DialogGraph
 from bot.core.dialog.loader import load_dir
 from bot.core.turn import Brain
@@ -14,6 +16,17 @@ from tests.support.chat import EngineChat
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGS = ROOT / "dialogs"
 MIN_DIALOGS = Path(__file__).resolve().parent / "fixtures" / "dialogs_min"
+
+
+_CONTENT = None
+
+
+def make_brain(graph: DialogGraph) -> Brain:
+    """A brain on ``graph`` with the shipped FAQ and safety content."""
+    global _CONTENT
+    if _CONTENT is None:
+        _CONTENT = build_brain(DIALOGS)
+    return replace(_CONTENT, graph=graph)
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +43,7 @@ def real_graph() -> DialogGraph:
 
 @pytest.fixture
 def min_chat(min_graph: DialogGraph) -> EngineChat:
-    return EngineChat(Brain(graph=min_graph))
+    return EngineChat(make_brain(min_graph))
 
 
 # --- databases --------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.core.messages import Outcome, Press, Start, Text
-from bot.core.turn import Brain
+from tests.conftest import make_brain
 from bot.service.chat import ChatService
 from bot.storage import users
 from bot.storage.database import Database
@@ -20,18 +20,18 @@ async def _ignore(outcome: Outcome) -> None:
 
 
 async def test_state_is_committed_and_a_new_service_continues_at_the_same_step(db: Database, min_graph) -> None:
-    first = ChatService(db, Brain(graph=min_graph))
+    first = ChatService(db, make_brain(min_graph))
     await first.handle(ANA, Start(), _ignore)
     await first.handle(ANA, Press("choose_role", "role_broke_trust"), _ignore)
     await first.handle(ANA, Press("b_menu", "b_walk_away"), _ignore)
-    restarted = ChatService(db, Brain(graph=min_graph))  # as after a restart: nothing in memory
+    restarted = ChatService(db, make_brain(min_graph))  # as after a restart: nothing in memory
     outcome = await restarted.handle(ANA, Press("b_walk_away", "yes"), _ignore)
     assert not outcome.stale
     assert outcome.replies[-1].text == "Second question?"
 
 
 async def test_typed_answers_are_kept_in_the_users_journal(db: Database, min_graph) -> None:
-    service = ChatService(db, Brain(graph=min_graph))
+    service = ChatService(db, make_brain(min_graph))
     for event in (Start(), Press("choose_role", "role_hurt_partner"), Press("h_menu", "h_take_responsibility"),
                   Text("You made me feel small")):
         await service.handle(ANA, event, _ignore)
@@ -40,7 +40,7 @@ async def test_typed_answers_are_kept_in_the_users_journal(db: Database, min_gra
 
 
 async def test_two_quick_taps_by_one_user_are_handled_in_order(db: Database, min_graph) -> None:
-    service = ChatService(db, Brain(graph=min_graph))
+    service = ChatService(db, make_brain(min_graph))
     await service.handle(ANA, Start(), _ignore)
     await service.handle(ANA, Press("choose_role", "role_broke_trust"), _ignore)
     delivered: list[str] = []
@@ -60,7 +60,7 @@ async def test_two_quick_taps_by_one_user_are_handled_in_order(db: Database, min
 
 
 async def test_users_never_see_each_others_state(db: Database, min_graph) -> None:
-    service = ChatService(db, Brain(graph=min_graph))
+    service = ChatService(db, make_brain(min_graph))
     await service.handle(ANA, Start(), _ignore)
     await service.handle(ANA, Press("choose_role", "role_hurt_partner"), _ignore)
     outcome = await service.handle(BEN, Press("h_menu", "h_forgiveness"), _ignore)
@@ -69,7 +69,7 @@ async def test_users_never_see_each_others_state(db: Database, min_graph) -> Non
 
 
 async def test_a_blocked_user_is_inactive_until_start(db: Database, min_graph) -> None:
-    service = ChatService(db, Brain(graph=min_graph))
+    service = ChatService(db, make_brain(min_graph))
     await service.handle(ANA, Start(), _ignore)
     await service.mark_blocked(ANA)
     assert (await db.run(lambda c: users.find(c, ANA))).active is False

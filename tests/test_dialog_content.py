@@ -11,7 +11,7 @@ from bot.core.dialog.engine import DialogState
 from bot.core.dialog.graph import DialogGraph
 from bot.core.dialog.schema import ROLES, SECTIONS, Variants
 from bot.core.messages import Press, Start, Text
-from bot.core.turn import Brain
+from tests.conftest import make_brain
 from tests.support.chat import EngineChat
 from tests.support.paths import first_words, label_paths, role_label
 
@@ -66,7 +66,7 @@ async def test_each_section_is_reached_from_the_role_menu(real_graph: DialogGrap
     paths = label_paths(real_graph, role)
     assert set(paths) == set(SECTIONS)
     for section, labels in paths.items():
-        chat = EngineChat(Brain(graph=real_graph))
+        chat = EngineChat(make_brain(real_graph))
         await chat.send("/start")
         await chat.press(role_label(real_graph, role))
         for label in labels:

@@ -109,7 +109,19 @@ def two_ways_on(files: Files) -> None:
     files["broke_trust.yaml"]["nodes"]["b_intimacy"]["next"] = "b_menu"
 
 
+def faq_entry_without_answer(files: Files) -> None:
+    entries = files["faq.yaml"]["entries"]
+    first = entries[0] if isinstance(entries, list) else entries[next(iter(entries))]
+    del first["answer"]
+
+
+def safety_file_missing(files: Files) -> None:
+    del files["safety.yaml"]
+
+
 CASES: list[tuple[Callable[[Files], None], str]] = [
+    (faq_entry_without_answer, "faq.yaml"),
+    (safety_file_missing, "no file with 'kind: safety' found"),
     (schema_error, "broke_trust.yaml:"),
     (missing_target, "leads to 'nowhere', which does not exist"),
     (duplicate_across_files, "duplicate node id (also in broke_trust.yaml)"),
@@ -143,7 +155,7 @@ def test_lint_names_the_broken_rule(tmp_path: Path, capsys, mutate, expected: st
     folder = _write_fixture(tmp_path, mutate)
     assert main(["lint", str(folder)]) == 1
     out = capsys.readouterr().out
-    problems = [line for line in out.splitlines() if ".yaml" in line or line.startswith("dialogs:")]
+    problems = out.splitlines()[:-1]  # the last line is the summary
     assert any(expected in line for line in problems), out
 
 

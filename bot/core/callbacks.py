@@ -21,6 +21,7 @@ from bot.core.messages import (
     OpenMenu,
     OpenSection,
     Press,
+    ShowSafetyPlan,
     Start,
 )
 
@@ -37,6 +38,7 @@ _TAGS: dict[str, type] = {
     "o": OpenSection,
     "f": OpenFaq,
     "l": ListFaq,
+    "y": ShowSafetyPlan,
 }
 _CLASS_TAG = {cls: tag for tag, cls in _TAGS.items()}
 

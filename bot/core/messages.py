@@ -66,7 +66,14 @@ class ListFaq:
     """/faq: the topics as buttons."""
 
 
-Event = Union[Start, Resume, OpenMenu, ChooseRole, Press, Text, OpenSection, OpenFaq, ListFaq]
+@dataclass(frozen=True)
+class ShowSafetyPlan:
+    """The safety plan of one kind ("partner" or "self_harm")."""
+
+    kind: str
+
+
+Event = Union[Start, Resume, OpenMenu, ChooseRole, Press, Text, OpenSection, OpenFaq, ListFaq, ShowSafetyPlan]
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,39 @@
 """One turn of conversation: safety first, then the dialog, then the FAQ.
 
 This is the single place that decides what an incoming event means, so every
-front end gets the same priorities: a message about danger is never treated as
-an answer to a dialog step, and typed text that no step waits for is a question.
+front end gets the same priorities: a message about danger is never taken as
+an answer to a dialog step (nor stored as one), and typed text that no step
+waits for is a question.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Mapping
 
 from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState, Step
 from bot.core.dialog.graph import DialogGraph
-from bot.core.messages import Event, Outcome, Text
+from bot.core.faq.matcher import FaqMatcher
+from bot.core.faq.model import FaqBook, FaqEntry
+from bot.core.messages import (
+    Button,
+    Event,
+    ListFaq,
+    OpenFaq,
+    OpenMenu,
+    OpenSection,
+    Outcome,
+    Reply,
+    SafetyFlag,
+    ShowSafetyPlan,
+    Text,
+)
 from bot.core.profile import Profile
+from bot.core.safety import check as safety_check
+from bot.core.safety.model import SafetyContent
+from bot.core.safety.resources import Catalogue, resources_for
+from bot.core.safety.respond import safety_replies
 
 
 @dataclass(frozen=True)
@@ -21,11 +41,85 @@ class Brain:
     """Everything a turn needs to know, loaded once at start-up."""
 
     graph: DialogGraph
+    faq: FaqBook
+    matcher: FaqMatcher
+    safety: SafetyContent
+    #: Help lines from the config, per country code; they win over safety.yaml.
+    resource_overrides: Catalogue = field(default_factory=dict)
+    #: IANA zone -> ISO country code, to pick help lines for the user's country.
+    zone_countries: Mapping[str, str] = field(default_factory=dict)
 
 
 def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = Profile()) -> Step:
+    if isinstance(event, Text):
+        danger = safety_check.check(event.text)
+        if danger.hit:
+            return _safety(brain, state, danger, profile)
     if engine.is_dialog_event(brain.graph, state, event):
         return engine.step(brain.graph, state, event)
+    state, notes = engine.repair(brain.graph, state)
     if isinstance(event, Text):
-        return Step(state, Outcome())
-    return engine.current(brain.graph, state)
+        return Step(state, Outcome(replies=notes + _question(brain, state, event.text)))
+    if isinstance(event, OpenFaq):
+        entry = brain.faq.get(event.faq_id)
+        replies = _answer(brain, entry) if entry else _topics(brain, brain.faq.texts.topics_header)
+        return Step(state, Outcome(replies=notes + replies))
+    if isinstance(event, ListFaq):
+        return Step(state, Outcome(replies=notes + _topics(brain, brain.faq.texts.topics_header)))
+    if isinstance(event, ShowSafetyPlan):
+        plan = brain.safety.texts.safety_plan.get(event.kind) or brain.safety.texts.safety_plan["partner"]
+        return Step(state, Outcome(replies=notes + (Reply(plan, (_menu(brain),)),)))
+    return engine.current(brain.graph, state, notes)
+
+
+def _menu(brain: Brain) -> Button:
+    return Button(brain.graph.ui.menu_button, OpenMenu())
+
+
+def _safety(brain: Brain, state: DialogState, danger: safety_check.SafetyResult, profile: Profile) -> Step:
+    """Stop the current flow and answer with care and real resources.
+
+    The user is put back on their menu, so a step that waited for typed text
+    no longer does: nothing more they type is filed as a dialog answer.
+    """
+    country = brain.zone_countries.get(profile.timezone or "")
+    resources = resources_for(country, brain.resource_overrides, catalogue=brain.safety.resources)
+    reply = safety_replies(danger, resources, brain.safety.texts)
+    plan_kind = "self_harm" if reply.categories and reply.categories[0] == "self_harm" else "partner"
+    actions: dict[str, Event] = {
+        "safety_plan": ShowSafetyPlan(plan_kind),
+        "walk_away": OpenSection("walk_away"),
+        "menu": OpenMenu(),
+    }
+    buttons = tuple(Button(b.label, actions[b.id]) for b in reply.buttons)
+    replies = tuple(Reply(m) for m in reply.messages[:-1]) + (Reply(reply.messages[-1], buttons),)
+    state, _ = engine.repair(brain.graph, state)
+    stopped = replace(state, node=brain.graph.menu_for(state.role) if state.role else None)
+    return Step(stopped, Outcome(replies=replies, effects=(SafetyFlag(reply.categories),)))
+
+
+def _answer(brain: Brain, entry: FaqEntry) -> tuple[Reply, ...]:
+    buttons = []
+    if entry.section:
+        buttons.append(Button(brain.faq.texts.open_section_button, OpenSection(entry.section)))
+    buttons += [Button(brain.faq.texts.all_topics_button, ListFaq()), _menu(brain)]
+    return (Reply(entry.answer, tuple(buttons)),)
+
+
+def _topics(brain: Brain, header: str) -> tuple[Reply, ...]:
+    buttons = tuple(Button(e.title, OpenFaq(e.id)) for e in brain.faq) + (_menu(brain),)
+    return (Reply(header, buttons),)
+
+
+def _question(brain: Brain, state: DialogState, text: str) -> tuple[Reply, ...]:
+    decision = brain.matcher.decide(text)
+    if decision.kind == "answer" and decision.matches:
+        entry = brain.faq.get(decision.matches[0].faq_id)
+        if entry is not None:
+            return _answer(brain, entry)
+    if decision.kind == "clarify" and decision.matches:
+        texts = brain.faq.texts
+        buttons = [Button(e.title, OpenFaq(e.id)) for m in decision.matches if (e := brain.faq.get(m.faq_id))]
+        buttons.append(Button(texts.none_of_these_button, ListFaq()))
+        return (Reply(texts.did_you_mean, tuple(buttons)),)
+    return _topics(brain, brain.faq.texts.unsure)

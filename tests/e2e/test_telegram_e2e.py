@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.dialog.loader import load_dir
-from bot.core.turn import Brain
-from tests.conftest import DIALOGS, ROOT
+from tests.conftest import DIALOGS, ROOT, make_brain
 from tests.e2e.conftest import assert_clean_log
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import TOKEN, BotProcess
@@ -37,7 +36,7 @@ async def test_the_next_tap_after_a_sigkill_restart_continues_at_the_same_step(
     bot.kill()
     bot.start()
     # Replay against the pure engine to know what the next tap must show.
-    mirror = EngineChat(Brain(graph=GRAPH))
+    mirror = EngineChat(make_brain(GRAPH))
     await mirror.send("/start")
     await mirror.press(ROLE_HURT)
     await mirror.press(menu_buttons[0])
@@ -130,7 +129,7 @@ def test_twenty_users_at_once_each_get_their_own_replies(emulator: BotApiEmulato
 
         rng = random.Random(user_id)
         chat = TelegramChat(emulator, user_id, quiet=0.5, timeout=30)
-        mirror = EngineChat(Brain(graph=GRAPH))
+        mirror = EngineChat(make_brain(GRAPH))
 
         async def script() -> None:
             for text in ("/start",):

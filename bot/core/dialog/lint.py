@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.dialog.graph import DialogGraph, Problem
-from bot.core.dialog.loader import check_dir
+from bot.core.dialog.loader import DialogError, check_dir
+from bot.core.faq.loader import load_faq
+from bot.core.safety.loader import load_safety
 from bot.core.dialog.rules import taps_from
 from bot.core.dialog.schema import SECTIONS
 
@@ -26,8 +28,21 @@ def coverage(graph: DialogGraph) -> dict[str, dict[str, int | None]]:
     return result
 
 
+def _other_kinds(directory: Path) -> list[Problem]:
+    """Problems in the FAQ and safety files, found by the loaders the bot uses."""
+    problems: list[Problem] = []
+    for load in (load_faq, load_safety):
+        try:
+            load(directory)
+        except DialogError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
 def lint_dir(directory: Path) -> LintReport:
     graph, problems = check_dir(directory)
+    if directory.is_dir():
+        problems = problems + _other_kinds(directory)
     if graph is None:
         return LintReport(problems, f"{len(problems)} problem(s)")
     parts = []

@@ -1,0 +1,31 @@
+"""``trustbot explain "TEXT" [--json]``: how the bot reads a message, and what it would do."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bot.core.faq.explain import explain, format_explanation
+from bot.core.faq.loader import load_faq
+from bot.core.faq.matcher import FaqMatcher
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("explain", help="show how the bot reads a message")
+    parser.add_argument("text", help="the message, in quotes")
+    parser.add_argument("--json", action="store_true", help='print one JSON object: {"safety", "faq_id", "score"}')
+    parser.add_argument("--dir", default="dialogs", help="folder with faq.yaml (default: dialogs)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    matcher = FaqMatcher(load_faq(Path(args.dir)))
+    result = explain(args.text, matcher)
+    if args.json:
+        # A safety hit means no FAQ answer is given, so no faq_id either.
+        faq_id = None if result["safety"] else result["faq_id"]
+        print(json.dumps({"safety": result["safety"], "faq_id": faq_id, "score": round(result["score"], 4)}))
+    else:
+        print(format_explanation(result))
+    return 0
