@@ -17,6 +17,7 @@ from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
 from bot.service.chat import ChatService
 from bot.storage.database import Database
+from bot.storage.users import UserKey
 
 
 def private_files() -> None:
@@ -51,10 +52,10 @@ def setup_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log.level)
-    # httpx logs every request URL at INFO, and the URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Libraries log request bodies (message text) at DEBUG and URLs holding
+    # the token at INFO: they never log below WARNING, whatever log.level says.
+    for name in ("httpx", "httpcore", "telegram", "apscheduler", "asyncio", "sqlalchemy", "aiosqlite", "asyncpg"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def zone_countries() -> dict[str, str]:
@@ -99,10 +100,10 @@ async def open_database(settings: Settings) -> Database:
     return db
 
 
-async def open_service(settings: Settings) -> ChatService:
+async def open_service(settings: Settings, admins: frozenset[UserKey] = frozenset()) -> ChatService:
     brain = load_brain(settings)
     db = await open_database(settings)
-    return ChatService(db, brain)
+    return ChatService(db, brain, admins=admins)
 
 
 def dialogs_path(value: str | None, settings: Settings | None = None) -> Path:

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from typing import Callable
 
-from bot.core.messages import ChooseRole, Event, ListFaq, OpenMenu, Start
+from bot.core.messages import (
+    AskDelete,
+    ChooseRole,
+    Event,
+    ExportData,
+    ListFaq,
+    OpenMenu,
+    QuickExit,
+    SetDiscreet,
+    ShowStats,
+    Start,
+)
 
 #: name -> (the event for the command's argument text, description for /help).
 COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
@@ -15,16 +26,26 @@ COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
     "menu": (lambda _: OpenMenu(), "Your menu"),
     "role": (lambda _: ChooseRole(), "Choose or switch your role"),
     "faq": (lambda _: ListFaq(), "Questions I can answer"),
+    "discreet": (SetDiscreet, "Neutral message previews for a shared phone (on/off)"),
+    "export": (lambda _: ExportData(), "Everything I hold about you, as a file"),
+    "delete": (lambda _: AskDelete(), "Delete everything I hold about you"),
+    "exit": (lambda _: QuickExit(), "Quick exit: erase this chat and your data at once"),
+}
+
+#: Commands that work but are not advertised in the menu.
+HIDDEN_COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
+    "stats": (lambda _: ShowStats(), "Counts for admins"),
 }
 
 
 def command_event(text: str) -> Event | None:
     """The event a typed command means, or None when it is not one we know."""
     parsed = parse_command(text)
-    if parsed is None or parsed[0] not in COMMANDS:
+    if parsed is None:
         return None
     name, args = parsed
-    return COMMANDS[name][0](args)
+    known = COMMANDS.get(name) or HIDDEN_COMMANDS.get(name)
+    return known[0](args) if known else None
 
 HELP_COMMAND = ("help", "What I can do and how to use me")
 

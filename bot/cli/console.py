@@ -8,6 +8,7 @@ import asyncio
 from bot.adapters.console.app import default_user, run_console
 from bot.bootstrap import open_service, private_files
 from bot.config import load_settings
+from bot.storage.users import UserKey
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,9 +23,11 @@ def handle(args: argparse.Namespace) -> int:
     private_files()
 
     async def main() -> None:
-        service = await open_service(settings)
+        user = args.user or default_user()
+        # Whoever sits at the console runs the bot: /stats is theirs.
+        service = await open_service(settings, admins=frozenset({UserKey("console", user)}))
         try:
-            await run_console(service, args.user or default_user())
+            await run_console(service, user)
         finally:
             await service.db.dispose()
 

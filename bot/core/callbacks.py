@@ -14,6 +14,8 @@ import re
 from typing import Any
 
 from bot.core.messages import (
+    ConfirmDelete,
+    QuickExit,
     ChooseRole,
     Event,
     ListFaq,
@@ -39,6 +41,8 @@ _TAGS: dict[str, type] = {
     "f": OpenFaq,
     "l": ListFaq,
     "y": ShowSafetyPlan,
+    "d": ConfirmDelete,
+    "x": QuickExit,
 }
 _CLASS_TAG = {cls: tag for tag, cls in _TAGS.items()}
 

@@ -73,7 +73,40 @@ class ShowSafetyPlan:
     kind: str
 
 
-Event = Union[Start, Resume, OpenMenu, ChooseRole, Press, Text, OpenSection, OpenFaq, ListFaq, ShowSafetyPlan]
+@dataclass(frozen=True)
+class ExportData:
+    """/export: everything stored about the user, as a JSON document."""
+
+
+@dataclass(frozen=True)
+class AskDelete:
+    """/delete: ask for confirmation first."""
+
+
+@dataclass(frozen=True)
+class ConfirmDelete:
+    """The confirmation button of /delete: remove every row of the user."""
+
+
+@dataclass(frozen=True)
+class QuickExit:
+    """/exit or the quick-exit button: erase the chat and the data, say nothing."""
+
+
+@dataclass(frozen=True)
+class SetDiscreet:
+    """/discreet on|off: neutral first lines for a shared phone."""
+
+    arg: str
+
+
+@dataclass(frozen=True)
+class ShowStats:
+    """/stats: counts only, for admins."""
+
+
+Event = Union[Start, Resume, OpenMenu, ChooseRole, Press, Text, OpenSection, OpenFaq, ListFaq, ShowSafetyPlan,
+              ExportData, AskDelete, ConfirmDelete, QuickExit, ShowStats, SetDiscreet]
 
 
 @dataclass(frozen=True)
@@ -88,6 +121,11 @@ class Reply:
 
     text: str
     buttons: tuple[Button, ...] = ()
+    #: A file to attach: (file name, content), e.g. the /export JSON.
+    document: tuple[str, bytes] | None = None
+    #: True when the first line is a neutral cover line (discreet mode), so a
+    #: front end that can hide the rest from notifications does so.
+    discreet: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,3 +167,6 @@ class Outcome:
     #: True when the event was a button from an older step (the front end may
     #: show a short notice where its transport has one, e.g. a Telegram toast).
     stale: bool = False
+    #: Erase the conversation from the user's screen (quick exit): the front
+    #: end deletes these message ids where its transport allows.
+    erase: tuple[int, ...] = ()

@@ -24,10 +24,13 @@ from bot.core.messages import (
     OpenMenu,
     OpenSection,
     Outcome,
+    QuickExit,
     Reply,
     SafetyFlag,
+    SetDiscreet,
     ShowSafetyPlan,
     Text,
+    UpdateProfile,
 )
 from bot.core.profile import Profile
 from bot.core.safety import check as safety_check
@@ -51,6 +54,22 @@ class Brain:
 
 
 def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = Profile()) -> Step:
+    step = _respond(brain, state, event, profile)
+    if profile.discreet:
+        return Step(step.state, replace(step.outcome, replies=_covered(brain, step.outcome.replies)))
+    return step
+
+
+def _covered(brain: Brain, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
+    """Discreet mode: every message opens with the same neutral line, so a
+    glance at a lock screen shows nothing about what it is."""
+    line = brain.graph.ui.discreet_line
+    return tuple(replace(r, text=f"{line}\n\n{r.text}", discreet=True) for r in replies)
+
+
+def _respond(brain: Brain, state: DialogState, event: Event, profile: Profile) -> Step:
+    if isinstance(event, SetDiscreet):
+        return _set_discreet(brain, state, event)
     if isinstance(event, Text):
         danger = safety_check.check(event.text)
         if danger.hit:
@@ -92,10 +111,21 @@ def _safety(brain: Brain, state: DialogState, danger: safety_check.SafetyResult,
         "menu": OpenMenu(),
     }
     buttons = tuple(Button(b.label, actions[b.id]) for b in reply.buttons)
+    buttons += (Button(brain.graph.ui.quick_exit_button, QuickExit()),)
     replies = tuple(Reply(m) for m in reply.messages[:-1]) + (Reply(reply.messages[-1], buttons),)
     state, _ = engine.repair(brain.graph, state)
     stopped = replace(state, node=brain.graph.menu_for(state.role) if state.role else None)
     return Step(stopped, Outcome(replies=replies, effects=(SafetyFlag(reply.categories),)))
+
+
+def _set_discreet(brain: Brain, state: DialogState, event: SetDiscreet) -> Step:
+    ui = brain.graph.ui
+    choice = event.arg.strip().lower()
+    if choice not in ("on", "off"):
+        return Step(state, Outcome(replies=(Reply(ui.discreet_usage),)))
+    on = choice == "on"
+    text = ui.discreet_on if on else ui.discreet_off
+    return Step(state, Outcome(replies=(Reply(text, (_menu(brain),)),), effects=(UpdateProfile.of(discreet=on),)))
 
 
 def _answer(brain: Brain, entry: FaqEntry) -> tuple[Reply, ...]:

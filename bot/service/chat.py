@@ -18,13 +18,15 @@ from bot.core.messages import Event, Outcome, Start
 from bot.core.profile import Profile
 from bot.core.turn import Brain, respond
 from bot.service.effects import apply_effects
+from bot.service.privacy import PRIVACY_EVENTS, handle_privacy, record_sent
 from bot.service.locks import KeyedLocks
-from bot.storage import users
+from bot.storage import privacy, users
 from bot.storage.database import Database
 from bot.storage.users import UserKey
 
 Clock = Callable[[], datetime]
-Deliver = Callable[[Outcome], Awaitable[None]]
+#: Sends an outcome; returns the ids of the messages it sent (for quick exit).
+Deliver = Callable[[Outcome], Awaitable["list[int] | None"]]
 
 
 def utc_now() -> datetime:
@@ -32,26 +34,42 @@ def utc_now() -> datetime:
 
 
 class ChatService:
-    def __init__(self, db: Database, brain: Brain, clock: Clock = utc_now):
+    def __init__(self, db: Database, brain: Brain, clock: Clock = utc_now,
+                 admins: frozenset[UserKey] = frozenset()):
         self.db = db
         self.brain = brain
         self.clock = clock
+        self.admins = admins
         self.locks = KeyedLocks()
 
     async def handle(
-        self, key: UserKey, event: Event, deliver: Deliver, *, chat_id: int | None = None
+        self, key: UserKey, event: Event, deliver: Deliver, *,
+        chat_id: int | None = None, message_id: int | None = None,
     ) -> Outcome:
+        """One event of one user, start to finish. ``message_id`` is the user's
+        own message, kept (its id only) so a quick exit can erase it too."""
         async with self.locks.hold(key):
-            outcome = await self.db.run(lambda conn: self._turn(conn, key, event, chat_id))
-            await deliver(outcome)
+            outcome = await self.db.run(lambda conn: self._dispatch(conn, key, event, chat_id, message_id))
+            sent = await deliver(outcome)
+            if sent and chat_id is not None and not outcome.erase:
+                now = self.clock()
+                await self.db.run(lambda conn: record_sent(conn, key, chat_id, sent, now))
             return outcome
+
+    def _dispatch(self, conn: Connection, key: UserKey, event: Event,
+                  chat_id: int | None, message_id: int | None) -> Outcome:
+        if isinstance(event, PRIVACY_EVENTS):
+            return handle_privacy(conn, self.brain.graph.ui, key, event,
+                                  is_admin=key in self.admins, incoming=message_id)
+        return self._turn(conn, key, event, chat_id, message_id)
 
     async def mark_blocked(self, key: UserKey) -> None:
         """Telegram said the user blocked the bot: send them nothing more until /start."""
         now = self.clock()
         await self.db.run(lambda conn: users.set_active(conn, key, False, now))
 
-    def _turn(self, conn: Connection, key: UserKey, event: Event, chat_id: int | None) -> Outcome:
+    def _turn(self, conn: Connection, key: UserKey, event: Event,
+              chat_id: int | None, message_id: int | None = None) -> Outcome:
         now = self.clock()
         user = users.get_or_create(conn, key, now, chat_id=chat_id)
         step = respond(self.brain, DialogState.from_json(user.state), event, profile_of(user))
@@ -60,6 +78,8 @@ class ChatService:
             changes["active"] = True
         users.update(conn, user.id, now, **changes)
         apply_effects(conn, user, step.outcome.effects, now)
+        if message_id is not None and chat_id is not None:
+            privacy.record_messages(conn, user.id, chat_id, [message_id], now)
         return step.outcome
 
 

@@ -49,6 +49,18 @@ users = sa.Table(
     sa.UniqueConstraint("channel", "external_id", name="uq_users_channel_external_id"),
 )
 
+#: Ids (never content) of messages in the user's chat, so a quick exit can
+#: erase the conversation from their screen.
+chat_messages = sa.Table(
+    "chat_messages",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("chat_id", sa.BigInteger, nullable=False),
+    sa.Column("message_id", sa.BigInteger, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
 journal = sa.Table(
     "journal",
     metadata,

@@ -25,8 +25,20 @@ def _resting(graph: DialogGraph, node_id: str) -> str:
 def label_paths(graph: DialogGraph, role: str) -> dict[str, list[str]]:
     """Shortest button-label route from the role menu to each section's entry."""
     info = graph.roles[role]
-    routes: dict[str, list[str]] = {info.menu: []}
-    queue = deque([info.menu])
+    routes = _routes(graph, info.menu)
+    return {section: routes[info.sections[section]] for section in SECTIONS if info.sections[section] in routes}
+
+
+def route_to_answer(graph: DialogGraph, role: str, save_as: str) -> list[str]:
+    """Labels from the role menu to the step that asks for typed text kept as ``save_as``."""
+    routes = _routes(graph, graph.roles[role].menu)
+    target = next(n for n, node in graph.nodes.items() if node.ask and node.ask.save_as == save_as and n in routes)
+    return routes[target]
+
+
+def _routes(graph: DialogGraph, origin: str) -> dict[str, list[str]]:
+    routes: dict[str, list[str]] = {origin: []}
+    queue = deque([origin])
     while queue:
         here = queue.popleft()
         for button in graph.nodes[here].buttons:
@@ -37,7 +49,7 @@ def label_paths(graph: DialogGraph, role: str) -> dict[str, list[str]]:
             if rest not in routes:
                 routes[rest] = routes[button.goto]
             queue.append(rest)
-    return {section: routes[info.sections[section]] for section in SECTIONS if info.sections[section] in routes}
+    return routes
 
 
 def first_words(graph: DialogGraph, node_id: str) -> list[str]:

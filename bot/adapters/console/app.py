@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.commands import COMMANDS, HELP_COMMAND, command_event, parse_command
@@ -31,8 +32,15 @@ class Console:
         self.buttons: tuple[Button, ...] = ()
 
     async def render(self, outcome: Outcome) -> None:
+        if outcome.erase:
+            self.out.write("\033[2J\033[H" if self.out.isatty() else "")
         for reply in outcome.replies:
             self.out.write(f"bot> {reply.text}\n")
+            if reply.document is not None:
+                name, content = reply.document
+                path = Path(name)
+                path.write_bytes(content)
+                self.out.write(f"   (saved {path.resolve()})\n")
             if reply.buttons:
                 self.buttons = reply.buttons
                 for number, button in enumerate(reply.buttons, start=1):

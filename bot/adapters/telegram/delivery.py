@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import Awaitable, Callable, TypeVar
 
 import httpx
-from telegram import Bot, CallbackQuery, Message
+from telegram import Bot, CallbackQuery, Message, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
 from bot.adapters.telegram.render import keyboard
 from bot.core.dialog.schema import UiTexts
-from bot.core.messages import Outcome
+from bot.core.messages import Outcome, Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,19 +79,39 @@ class Delivery:
     sent: list[Message] = field(default_factory=list)
     blocked: bool = False
 
-    async def __call__(self, outcome: Outcome) -> None:
-        if self.query is not None:
-            toast = self.ui.stale_toast if (outcome.stale and self.ui) else None
-            query = self.query
-            await call(lambda: query.answer(toast), what="answerCallbackQuery")
-        for reply in outcome.replies:
-            try:
-                message = await call(
-                    lambda: self.bot.send_message(self.chat_id, reply.text, reply_markup=keyboard(reply)),
-                    what="sendMessage",
-                )
-            except Blocked:
-                self.blocked = True
-                return
-            if message is not None:
-                self.sent.append(message)
+    async def __call__(self, outcome: Outcome) -> list[int]:
+        try:
+            if self.query is not None:
+                toast = self.ui.stale_toast if (outcome.stale and self.ui) else None
+                query = self.query
+                await call(lambda: query.answer(toast), what="answerCallbackQuery")
+            for message_id in outcome.erase:
+                await call(lambda: self.bot.delete_message(self.chat_id, message_id), what="deleteMessage")
+            for reply in outcome.replies:
+                message = await call(lambda: self._send(reply), what="send")
+                if message is not None:
+                    self.sent.append(message)
+        except Blocked:
+            self.blocked = True
+        return [m.message_id for m in self.sent]
+
+    async def _send(self, reply: Reply) -> Message:
+        if reply.document is not None:
+            name, content = reply.document
+            return await self.bot.send_document(
+                self.chat_id, document=content, filename=name, caption=reply.text, reply_markup=keyboard(reply)
+            )
+        return await self.bot.send_message(
+            self.chat_id, reply.text, reply_markup=keyboard(reply), entities=cover_entities(reply)
+        )
+
+
+def cover_entities(reply: Reply) -> list[MessageEntity] | None:
+    """Discreet mode: everything after the neutral first line is a spoiler,
+    which Telegram hides in notifications and chat-list previews."""
+    if not reply.discreet or "\n" not in reply.text:
+        return None
+    start = reply.text.index("\n") + 1
+    offset = len(reply.text[:start].encode("utf-16-le")) // 2
+    length = len(reply.text[start:].encode("utf-16-le")) // 2
+    return [MessageEntity(MessageEntity.SPOILER, offset, length)] if length else None

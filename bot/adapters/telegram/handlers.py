@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.adapters.commands import COMMANDS, HELP_COMMAND, command_event
+from bot.adapters.commands import COMMANDS, HELP_COMMAND, HIDDEN_COMMANDS, command_event
 from bot.adapters.telegram.delivery import Blocked, Delivery, call
 from bot.core import callbacks
 from bot.core.dialog.schema import UiTexts
@@ -52,7 +52,7 @@ class TelegramFrontEnd:
         app.add_handler(MessageHandler(filters.ChatType.GROUPS, self.on_group))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(MessageHandler(filters.UpdateType.EDITED, self.on_edited))
-        for name in COMMANDS:
+        for name in [*COMMANDS, *HIDDEN_COMMANDS]:
             app.add_handler(CommandHandler(name, self.on_command, filters=private))
         app.add_handler(CommandHandler(HELP_COMMAND[0], self.on_help, filters=private))
         app.add_handler(MessageHandler(private & filters.COMMAND, self.on_unknown_command))
@@ -64,7 +64,11 @@ class TelegramFrontEnd:
         assert update.effective_chat is not None
         key = user_key(update)
         delivery = Delivery(context.bot, update.effective_chat.id, query=update.callback_query, ui=self.ui)
-        outcome = await self.service.handle(key, event, delivery, chat_id=update.effective_chat.id)
+        message = update.effective_message if update.callback_query is None else None
+        outcome = await self.service.handle(
+            key, event, delivery, chat_id=update.effective_chat.id,
+            message_id=message.message_id if message else None,
+        )
         if delivery.blocked:
             await self.service.mark_blocked(key)
         return outcome

@@ -15,6 +15,7 @@ from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.bootstrap import load_brain, open_database, private_files, setup_logging
 from bot.config import ConfigError, Settings, require_token
 from bot.service.chat import ChatService
+from bot.storage.users import UserKey
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ def build_application(settings: Settings) -> Application:
 
     async def post_init(app: Application) -> None:
         db = await open_database(settings)
-        service = ChatService(db, brain)
+        admins = frozenset(UserKey("telegram", str(i)) for i in settings.admin_ids)
+        service = ChatService(db, brain, admins=admins)
         app.bot_data["service"] = service
         TelegramFrontEnd(service, command_list()).install(app)
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in command_list()])

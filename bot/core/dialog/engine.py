@@ -23,6 +23,7 @@ from bot.core.messages import (
     OpenSection,
     Outcome,
     Press,
+    QuickExit,
     Reply,
     Resume,
     SaveAnswer,
@@ -222,4 +223,7 @@ def _buttons(graph: DialogGraph, node_id: str, node: NodeSpec, role: str | None)
     is_menu = node_id == graph.role_choice or any(info.menu == node_id for info in graph.roles.values())
     if node.menu_button and not is_menu:
         buttons.append(Button(graph.ui.menu_button, OpenMenu()))
+    if node.ask is not None:
+        # Typing something private is when someone may need to hide the chat fast.
+        buttons.append(Button(graph.ui.quick_exit_button, QuickExit()))
     return tuple(buttons)

@@ -200,6 +200,25 @@ class UiTexts(_Strict):
     stale_toast: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     #: After an unexpected error: progress is kept, try again.
     error: Text
+    #: The label of the quick-exit button (shown on sensitive steps).
+    quick_exit_button: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    #: The caption of the /export document.
+    export_caption: Text
+    #: /delete asks this first, with the two buttons below.
+    delete_confirm: Text
+    delete_yes: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    delete_no: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    #: After the deletion.
+    deleted: Text
+    #: /delete or /export by someone the bot has nothing stored for.
+    nothing_stored: Text
+    #: /stats by someone not in admin_ids.
+    not_admin: Text
+    #: In discreet mode, the neutral first line of every message.
+    discreet_line: Text
+    discreet_on: Text
+    discreet_off: Text
+    discreet_usage: Text
 
 
 class DialogFile(_Strict):
