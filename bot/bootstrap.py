@@ -16,6 +16,7 @@ from bot.core.faq.matcher import FaqMatcher
 from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
 from bot.service.chat import ChatService
+from bot.storage import migrate
 from bot.storage.database import Database
 from bot.storage.users import UserKey
 
@@ -96,7 +97,11 @@ def load_brain(settings: Settings) -> Brain:
 
 async def open_database(settings: Settings) -> Database:
     db = Database(settings.database.url)
-    await db.create_schema()
+    try:
+        await migrate.prepare(db)
+    except BaseException:
+        await db.dispose()
+        raise
     return db
 
 

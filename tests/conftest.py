@@ -54,6 +54,7 @@ import tempfile  # noqa: E402
 
 import pytest_asyncio  # noqa: E402
 
+from bot.storage import migrate  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from tests.support.postgres import PostgresServer, start_server  # noqa: E402
 
@@ -86,6 +87,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest_asyncio.fixture
 async def db(database_url: str):
     database = Database(database_url)
-    await database.create_schema()
+    await migrate.upgrade(database)
     yield database
     await database.dispose()

@@ -6,12 +6,12 @@ import argparse
 import sys
 from typing import Sequence
 
-from bot.cli import console, explain, graph, lint, run
+from bot.cli import console, db, explain, graph, lint, run
 from bot.config import ConfigError
 from bot.core.dialog.loader import DialogError
 from bot.storage.database import DatabaseError
 
-SUBCOMMANDS = (run, console, lint, graph, explain)
+SUBCOMMANDS = (run, console, lint, graph, explain, db)
 
 
 def build_parser() -> argparse.ArgumentParser:

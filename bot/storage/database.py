@@ -21,7 +21,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.storage.tables import metadata
 
 T = TypeVar("T")
 
@@ -88,9 +87,6 @@ class Database:
         assert self._async is not None
         async with self._async.begin() as conn:
             return await conn.run_sync(work)
-
-    async def create_schema(self) -> None:
-        await self.run(lambda conn: metadata.create_all(conn))
 
     async def dispose(self) -> None:
         if self._sync is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,9 +20,14 @@ def emulator():
 
 
 @pytest.fixture
-def bot(emulator: BotApiEmulator, tmp_path: Path):
-    """``trustbot run`` on a fresh SQLite file, started and polling."""
-    process = BotProcess(emulator, f"sqlite:///{tmp_path / 'bot.sqlite3'}", tmp_path)
+def bot(emulator: BotApiEmulator, tmp_path: Path, database_url: str):
+    """``trustbot run`` on a fresh database (SQLite, then PostgreSQL), started and polling."""
+    if database_url.startswith("postgresql"):
+        upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path,
+                                 env={**os.environ, "TRUSTBOT_DATABASE_URL": database_url},
+                                 capture_output=True, text=True, timeout=120)
+        assert upgrade.returncode == 0, upgrade.stderr
+    process = BotProcess(emulator, database_url, tmp_path)
     process.start()
     yield process
     process.stop()

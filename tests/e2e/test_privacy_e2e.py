@@ -188,10 +188,19 @@ async def test_stats_are_counts_for_admins_and_refused_to_everyone_else(emulator
         process.stop()
 
 
-def test_the_database_file_is_readable_by_its_owner_only(bot: BotProcess) -> None:
-    path = Path(bot.env["TRUSTBOT_DATABASE_URL"].removeprefix("sqlite:///"))
-    for file in [path, *path.parent.glob(path.name + "-*")]:
-        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+async def test_the_database_files_are_readable_by_their_owner_only(emulator: BotApiEmulator, tmp_path: Path) -> None:
+    path = tmp_path / "data" / "bot.sqlite3"
+    process = BotProcess(emulator, f"sqlite:///{path}", tmp_path)
+    process.start()
+    try:
+        await TelegramChat(emulator, 7300).send("/start")
+        files = [path, *path.parent.glob(path.name + "-*")]
+        assert len(files) >= 2  # the database and its write-ahead log
+        for file in files:
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    finally:
+        process.stop()
 
 
 @pytest.mark.parametrize("command", ["/export", "/delete"])

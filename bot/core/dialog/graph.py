@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
-from bot.core.dialog.schema import ButtonSpec, NodeSpec, UiTexts
+from bot.core.dialog.schema import ButtonSpec, CheckinSpec, NodeSpec, UiTexts
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class DialogGraph:
     node_line: Mapping[str, int] = field(default_factory=dict)
     #: Which role's file a node lives in (None for the shared file).
     node_role: Mapping[str, str | None] = field(default_factory=dict)
+    #: The morning check-in (checkin.yaml), when the content has one.
+    checkin: CheckinSpec | None = None
 
     def menu_for(self, role: str | None) -> str:
         """The node the Menu button leads to: the role menu, or the role choice."""

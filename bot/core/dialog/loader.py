@@ -106,6 +106,8 @@ def build_graph(docs: list[Document]) -> tuple[DialogGraph | None, list[Problem]
     node_role: dict[str, str | None] = {}
     roles: dict[str, RoleInfo] = {}
     start = role_choice = ui = None
+    checkin = None
+    checkin_file = ""
     for doc, parsed in files:
         for node_id, node in parsed.nodes.items():
             if node_id in nodes:
@@ -123,14 +125,18 @@ def build_graph(docs: list[Document]) -> tuple[DialogGraph | None, list[Problem]
             if parsed.role in roles:
                 problems.append(Problem(doc.name, "role", f"role {parsed.role} is also in {roles[parsed.role].file}"))
             roles[parsed.role] = RoleInfo(parsed.role, parsed.menu or "", dict(parsed.sections), doc.name)
-        else:
+        elif parsed.is_shared:
             if start is not None:
                 problems.append(Problem(doc.name, "start", "only one shared file may set 'start'"))
             start, role_choice, ui = parsed.start, parsed.role_choice, parsed.ui
+        if parsed.checkin is not None:
+            if checkin is not None:
+                problems.append(Problem(doc.name, "checkin", f"only one file may have 'checkin' (also in {checkin_file})"))
+            checkin, checkin_file = parsed.checkin, doc.name
     if start is None or role_choice is None or ui is None:
         problems.append(Problem("dialogs", "", "no shared file with 'start' and 'role_choice'"))
         return None, problems
-    graph = DialogGraph(nodes, start, role_choice, roles, ui, node_file, node_line, node_role)
+    graph = DialogGraph(nodes, start, role_choice, roles, ui, node_file, node_line, node_role, checkin)
     for anchor, owner in [(start, "start"), (role_choice, "role_choice")] + [
         (info.menu, f"{info.role}.menu") for info in roles.values()
     ]:

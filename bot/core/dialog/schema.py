@@ -7,9 +7,10 @@ node path so a writer who does not program can fix it without reading Python.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 
@@ -49,7 +50,11 @@ Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 #: Checks a writer can attach to a typed answer; each is a pure function in
 #: :mod:`bot.core.dialog.checks`.
-CheckName = Literal["excuses", "boundaries"]
+CheckName = Literal["excuses", "boundaries", "place"]
+
+#: Built-in actions a button can carry out besides moving on (the service does
+#: them): put today's check-in off for a while, stop or restart check-ins.
+ActionName = Literal["snooze", "pause", "resume"]
 
 
 class _Strict(BaseModel):
@@ -71,6 +76,11 @@ class ButtonSpec(_Strict):
     ``goto`` leads to a node; ``role`` picks a role and opens its menu (or
     ``goto`` if both are given); ``count`` adds one to a named counter that a
     later ``branch`` reads (the walk-away self-check uses this).
+
+    ``save_as`` with ``value`` records a choice (a check-in's mood "3", a time
+    zone), the way ``ask.save_as`` records typed text; ``action`` asks the
+    service for a built-in action (snooze, pause, resume). Both still need
+    ``goto``, so the user always sees what their tap did.
     """
 
     label: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
@@ -78,11 +88,22 @@ class ButtonSpec(_Strict):
     role: Role | None = None
     count: Name | None = None
     id: Name | None = None
+    save_as: Name | None = None
+    value: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)] | None = None
+    action: ActionName | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: object) -> object:
+        # ``value: 3`` in YAML is a number; writers should not need quotes.
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _has_target(self) -> ButtonSpec:
         if self.goto is None and self.role is None:
             raise ValueError("a button needs 'goto' (a node id) or 'role'")
+        if (self.save_as is None) != (self.value is None):
+            raise ValueError("'save_as' and 'value' go together: the name and the value a tap records")
         return self
 
     @property
@@ -137,6 +158,10 @@ class NodeSpec(_Strict):
     reset: list[Name] = Field(default_factory=list)
     #: Every step shows a Menu button unless a node opts out.
     menu_button: bool = True
+    #: Its buttons work whenever they are tapped, not only while the user is on
+    #: this step: for settings (time zone, check-in hour) offered beside other
+    #: messages, where "that button is from an earlier step" would be unkind.
+    anytime: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -221,8 +246,105 @@ class UiTexts(_Strict):
     discreet_usage: Text
 
 
+#: The placeholders each check-in text may use; anything else in braces is a typo.
+CHECKIN_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "intro": frozenset({"insight"}),
+    "promise_recap": frozenset({"promise"}),
+    "status_on": frozenset({"time", "zone"}),
+    "status_off": frozenset({"time", "zone"}),
+    "time_set": frozenset({"time", "zone"}),
+    "time_bad": frozenset({"text"}),
+    "paused": frozenset(),
+    "resumed": frozenset({"time", "zone"}),
+    "zone_set": frozenset({"time", "zone"}),
+    "zone_unknown": frozenset({"text"}),
+    "zone_ambiguous": frozenset({"text"}),
+    "location_set": frozenset({"time", "zone"}),
+    "location_unknown": frozenset(),
+    "progress_empty": frozenset(),
+    "progress_mood": frozenset({"days", "average", "weeks", "trend"}),
+    "progress_promises": frozenset({"kept", "partly", "missed", "total"}),
+    "trend_up": frozenset(),
+    "trend_down": frozenset(),
+    "trend_flat": frozenset(),
+    "chart_mood": frozenset(),
+    "chart_promises": frozenset(),
+}
+ShortLabel = Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
+
+
+class CheckinTexts(_Strict):
+    """What the bot says about check-ins outside the check-in steps themselves.
+
+    ``{name}`` placeholders are filled in by the bot; each text lists the ones
+    it may use in :data:`CHECKIN_PLACEHOLDERS`.
+    """
+
+    #: The first message of a check-in. Its first line is what a lock screen
+    #: shows, so keep it plain. ``{insight}`` is today's thought.
+    intro: Text
+    #: Added under the intro while a promise waits for an answer.
+    promise_recap: Text
+    #: /checkin with no argument, while check-ins are on / paused.
+    status_on: Text
+    status_off: Text
+    time_set: Text
+    #: /checkin with something that is not a time; ``{text}`` is what they typed.
+    time_bad: Text
+    paused: Text
+    resumed: Text
+    zone_set: Text
+    zone_unknown: Text
+    #: A country that spans several time zones.
+    zone_ambiguous: Text
+    location_set: Text
+    location_unknown: Text
+    #: /progress before any check-in was answered.
+    progress_empty: Text
+    #: /progress, one line: mood, then promises (broke_trust only).
+    progress_mood: Text
+    progress_promises: Text
+    trend_up: Text
+    trend_down: Text
+    trend_flat: Text
+    #: Titles inside the /progress chart.
+    chart_mood: ShortLabel
+    chart_promises: ShortLabel
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> CheckinTexts:
+        for name, allowed in CHECKIN_PLACEHOLDERS.items():
+            used = set(re.findall(r"{(\w*)}", getattr(self, name)))
+            unknown = sorted(used - allowed)
+            if unknown:
+                can = ", ".join(f"{{{a}}}" for a in sorted(allowed)) or "none"
+                raise ValueError(f"'{name}' uses {{{unknown[0]}}}, which the bot does not fill in (it can use: {can})")
+        return self
+
+
+#: ``node`` (its first message) or ``node.N`` (its message number N, from 0).
+InsightRef = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}(\.\d{1,2})?$")]
+
+
+class CheckinSpec(_Strict):
+    """The morning check-in: where it starts for each role and its words."""
+
+    #: The node a check-in enters, per role.
+    entry: dict[Role, NodeId]
+    #: Shown beside the menu the first time a role is chosen (a light time-zone question).
+    onboarding: NodeId | None = None
+    #: /timezone with no argument opens this node.
+    timezone: NodeId
+    #: /checkin with no argument opens this node.
+    settings: NodeId
+    #: Dialog messages that make a good thought for the day, per role; FAQ answers are added.
+    insights: dict[Role, list[InsightRef]] = Field(default_factory=dict)
+    texts: CheckinTexts
+
+
 class DialogFile(_Strict):
-    """One YAML file: the shared part (no ``role``) or one role's tree."""
+    """One YAML file: the shared part (no ``role``), one role's tree, or an
+    extension (no ``role``, no ``start``): more shared nodes, e.g. check-ins."""
 
     version: Literal[1]
     kind: Literal["dialog"]
@@ -235,12 +357,22 @@ class DialogFile(_Strict):
     start: NodeId | None = None
     role_choice: NodeId | None = None
     ui: UiTexts | None = None
+    #: One role-less file: the morning check-in.
+    checkin: CheckinSpec | None = None
     nodes: dict[NodeId, NodeSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _role_has_menu(self) -> DialogFile:
         if self.role and not self.menu:
             raise ValueError("a role file needs 'menu', the id of the role's menu node")
-        if not self.role and not (self.start and self.role_choice and self.ui):
+        shared = (self.start, self.role_choice, self.ui)
+        if not self.role and any(shared) and not all(shared):
             raise ValueError("the shared file needs 'start', 'role_choice' and 'ui'")
+        if self.role and self.checkin:
+            raise ValueError("'checkin' belongs in a file without 'role' (checkin.yaml)")
         return self
+
+    @property
+    def is_shared(self) -> bool:
+        """The one file with the welcome, the role choice and the engine's words."""
+        return self.role is None and self.start is not None
