@@ -10,7 +10,7 @@ from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState
 from bot.core.dialog.graph import DialogGraph
 from bot.core.dialog.schema import ROLES, SECTIONS, Variants
-from bot.core.messages import Press, Start, Text
+from bot.core.messages import CheckIn, Press, Start, Text
 from tests.conftest import make_brain
 from tests.support.chat import EngineChat
 from tests.support.paths import first_words, label_paths, role_label
@@ -20,7 +20,9 @@ ANSWERS = ("I'm sorry, but you never listened", "I lied to you and I am sorry")
 
 
 def walk_everything(graph: DialogGraph) -> tuple[set[str], set[str]]:
-    """Breadth-first over every button and typed answer from /start.
+    """Breadth-first over every button and typed answer from /start, and from
+    the other ways into the dialogs: a check-in (with and without a promise
+    waiting) for each role, and the /checkin and /timezone settings steps.
 
     Returns the nodes the user rested on and every text they were shown.
     """
@@ -28,6 +30,12 @@ def walk_everything(graph: DialogGraph) -> tuple[set[str], set[str]]:
     rested: set[str] = set()
     shown: set[str] = set()
     queue = deque([first])
+    if graph.checkin is not None:
+        for role in graph.roles:
+            for promise in ("", "home by six"):
+                queue.append(engine.step(graph, DialogState(role=role), CheckIn("A thought.", promise)))
+            for node_id in (graph.checkin.settings, graph.checkin.timezone):
+                queue.append(engine.enter(graph, DialogState(role=role), node_id))
     seen_states: set[tuple] = set()
     while queue:
         result = queue.popleft()

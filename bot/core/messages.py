@@ -9,6 +9,7 @@ what a button means, only how to encode it (see :mod:`bot.core.callbacks`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Union
 
 
@@ -105,8 +106,66 @@ class ShowStats:
     """/stats: counts only, for admins."""
 
 
+# --- check-ins (issue #5) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """The morning check-in: enters the check-in step of the user's role.
+
+    The service fills it in, because it needs storage: ``insight`` is today's
+    thought (none repeats until all were shown), ``promise`` the promise still
+    waiting for a yes / partly / no ("" when there is none).
+    """
+
+    insight: str
+    promise: str = ""
+
+
+@dataclass(frozen=True)
+class DueCheckIn:
+    """A check-in the dispatcher claimed. The service checks the claim is still
+    this one (``attempt``) and turns it into a :class:`CheckIn`, or into nothing."""
+
+    checkin_id: int
+    attempt: int
+
+
+@dataclass(frozen=True)
+class CheckinCommand:
+    """/checkin [HH:MM|on|off]: the daily check-in's hour, on or off."""
+
+    arg: str
+
+
+@dataclass(frozen=True)
+class TimezoneCommand:
+    """/timezone [zone or city]."""
+
+    arg: str
+
+
+@dataclass(frozen=True)
+class SharedLocation:
+    """A location the user shared: only its time zone is kept, never the place."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class ShowProgress:
+    """/progress. The service adds the user's recent check-ins before the core
+    sees it: ``moods`` as (local date, 1-5), ``promises`` as (local date, kept)."""
+
+    today: date | None = None
+    moods: tuple[tuple[date, int], ...] = ()
+    promises: tuple[tuple[date, str | None], ...] = ()
+
+
 Event = Union[Start, Resume, OpenMenu, ChooseRole, Press, Text, OpenSection, OpenFaq, ListFaq, ShowSafetyPlan,
-              ExportData, AskDelete, ConfirmDelete, QuickExit, ShowStats, SetDiscreet]
+              ExportData, AskDelete, ConfirmDelete, QuickExit, ShowStats, SetDiscreet,
+              CheckIn, DueCheckIn, CheckinCommand, TimezoneCommand, SharedLocation, ShowProgress]
 
 
 @dataclass(frozen=True)
@@ -126,6 +185,8 @@ class Reply:
     #: True when the first line is a neutral cover line (discreet mode), so a
     #: front end that can hide the rest from notifications does so.
     discreet: bool = False
+    #: A picture (PNG) to show with ``text`` as its caption, e.g. the /progress chart.
+    image: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +216,24 @@ class UpdateProfile:
         return cls(tuple(sorted(changes.items())))
 
 
-Effect = Union[SaveAnswer, SafetyFlag, UpdateProfile]
+@dataclass(frozen=True)
+class SaveChoice:
+    """Effect: a button recorded a value (``save_as``/``value``), e.g. mood "3"."""
+
+    name: str
+    value: str
+    node: str
+
+
+@dataclass(frozen=True)
+class ButtonAction:
+    """Effect: a button asked for a built-in action (snooze, pause, resume)."""
+
+    name: str
+    node: str
+
+
+Effect = Union[SaveAnswer, SafetyFlag, UpdateProfile, SaveChoice, ButtonAction]
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,46 @@ journal = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+# --- check-ins (issue #5) -------------------------------------------------------
+
+#: One row per user per local day that had a check-in: the unique pair is what
+#: makes "at most one a day" hold across restarts, crashes and several bot
+#: processes. A row is claimed (``attempts`` counts claims and doubles as the
+#: claim's token), then marked sent; ``resend_at`` is when an unfinished claim
+#: (its lease) or a snooze is due again.
+checkins = sa.Table(
+    "checkins",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    #: The user's calendar day (in their zone at the time) this check-in belongs to.
+    sa.Column("local_date", sa.Date, nullable=False),
+    #: When it was due (UTC): the grace window is counted from here.
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    #: claimed, sent, snoozed, blocked, failed, skipped, expired.
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("claimed_at", UtcDateTime, nullable=True),
+    sa.Column("resend_at", UtcDateTime, nullable=True, index=True),
+    sa.Column("sent_at", UtcDateTime, nullable=True),
+    #: The answer to "how are you feeling today", 1-5.
+    sa.Column("mood", sa.SmallInteger, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("user_id", "local_date", name="uq_checkins_user_id_local_date"),
+)
+
+#: The small promises of the partner who broke the trust, and whether each was kept.
+promises = sa.Table(
+    "promises",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("checkin_id", BigId, sa.ForeignKey("checkins.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("local_date", sa.Date, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    #: yes, partly or no; NULL until the next check-in asks.
+    sa.Column("kept", sa.String(8), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("answered_at", UtcDateTime, nullable=True),
+)

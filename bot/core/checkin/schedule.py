@@ -14,6 +14,7 @@ user when they change zone. Two edge cases need a rule:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -74,3 +75,66 @@ def next_due(after: datetime, at: time, tz: ZoneInfo, last_sent_day: date | None
             return due
         day += timedelta(days=1)
     raise AssertionError("unreachable: a wall-clock time recurs within three days")
+
+
+# --- what the dispatcher does with one due user --------------------------------
+
+DEFAULT_TIME = time(8, 0)
+DEFAULT_ZONE = "UTC"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A user's effective check-in settings: their own, or the configured defaults."""
+
+    at: time
+    tz: ZoneInfo
+
+    @property
+    def zone_name(self) -> str:
+        return self.tz.key
+
+    @property
+    def hhmm(self) -> str:
+        return self.at.strftime("%H:%M")
+
+
+def effective(checkin_time: str | None, timezone_name: str | None,
+              default_time: time = DEFAULT_TIME, default_zone: str = DEFAULT_ZONE) -> Settings:
+    """Stored values can be missing or stale (a zone renamed by a tzdata
+    release): anything unusable falls back to the default, never an error."""
+    at = parse_hhmm(checkin_time) if checkin_time else None
+    tz = zone(timezone_name) if timezone_name else None
+    return Settings(at or default_time, tz or zone(default_zone) or ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True)
+class DuePlan:
+    """What to do with a user whose ``next_checkin_at`` has come.
+
+    ``send``: claim the check-in of ``local_date`` and send it. Otherwise the
+    day was already used (e.g. after a zone change) or the check-in is older
+    than the grace window (downtime), and it is skipped. Either way the user's
+    next check-in moves to ``next_at``.
+    """
+
+    send: bool
+    local_date: date
+    next_at: datetime
+    reason: str = ""
+
+
+def plan_due(due_at: datetime, now: datetime, settings: Settings, last_day: date | None,
+             grace: timedelta) -> DuePlan:
+    day = local_date(due_at, settings.tz)
+    if last_day is not None and day <= last_day:
+        return DuePlan(False, day, next_due(now, settings.at, settings.tz, last_day), "day already used")
+    if now - due_at > grace:
+        return DuePlan(False, day, next_due(now, settings.at, settings.tz, last_day), "missed beyond grace")
+    return DuePlan(True, day, next_due(now, settings.at, settings.tz, day))
+
+
+def schedule_after(now: datetime, settings: Settings, last_day: date | None) -> datetime:
+    """``next_checkin_at`` after a change of time, zone or on/off: the first
+    occurrence from now on, on a local day that has not had its check-in yet."""
+    return next_due(now, settings.at, settings.tz, last_day)

@@ -50,7 +50,16 @@ def boundaries(text: str) -> list[str]:
     return [p.strip(" .,-*") for p in parts if len(p.strip(" .,-*")) >= 2]
 
 
+def place(text: str) -> list[str]:
+    """The time zone of a typed city, country or zone name ([] when unknown)."""
+    from bot.core.checkin.places import resolve  # the city index loads on first use
+
+    found = resolve(text)
+    return [found.zone] if found.zone else []
+
+
 CHECKS: dict[str, Callable[[str], list[str]]] = {
     "excuses": excuses,
     "boundaries": boundaries,
+    "place": place,
 }

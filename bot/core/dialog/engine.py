@@ -16,6 +16,8 @@ from bot.core.dialog.graph import DialogGraph
 from bot.core.dialog.schema import Message, NodeSpec, Variants
 from bot.core.messages import (
     Button,
+    ButtonAction,
+    CheckIn,
     ChooseRole,
     Effect,
     Event,
@@ -27,6 +29,7 @@ from bot.core.messages import (
     Reply,
     Resume,
     SaveAnswer,
+    SaveChoice,
     Start,
     Text,
 )
@@ -34,6 +37,9 @@ from bot.core.messages import (
 #: A chain of ``next``/``branch``/``end`` hops longer than this is a loop in the
 #: content; lint reports it, and the engine stops instead of spinning.
 MAX_HOPS = 50
+#: A check-in sets this counter to 1 while a promise waits for an answer, so
+#: the check-in's first node can ``branch`` on it.
+OPEN_PROMISE = "open_promise"
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ def is_dialog_event(graph: DialogGraph, state: DialogState, event: Event) -> boo
     """Whether :func:`step` handles this event (typed text only when awaited)."""
     if isinstance(event, Text):
         return awaiting_text(graph, state)
-    return isinstance(event, (Start, Resume, OpenMenu, ChooseRole, Press, OpenSection))
+    return isinstance(event, (Start, Resume, OpenMenu, ChooseRole, Press, OpenSection, CheckIn))
 
 
 def step(graph: DialogGraph, state: DialogState, event: Event) -> Step:
@@ -112,7 +118,30 @@ def step(graph: DialogGraph, state: DialogState, event: Event) -> Step:
         return _press(graph, state, event, notes)
     if isinstance(event, Text) and awaiting_text(graph, state):
         return _answer(graph, state, event.text, notes)
+    if isinstance(event, CheckIn):
+        return _checkin(graph, state, event, notes)
     raise ValueError(f"not a dialog event here: {type(event).__name__}")
+
+
+def enter(graph: DialogGraph, state: DialogState, node_id: str, notes: tuple[Reply, ...] = ()) -> Step:
+    """Take the user to ``node_id`` (a settings step opened by a command)."""
+    state, repaired = repair(graph, state)
+    return _enter(graph, state, node_id, notes + repaired)
+
+
+def _checkin(graph: DialogGraph, state: DialogState, event: CheckIn, notes: tuple[Reply, ...]) -> Step:
+    """The morning check-in: a plain first message (lock screens show its first
+    line), then the check-in step of the user's role. Without a role or
+    check-in content there is nothing to ask, and nothing is sent."""
+    spec = graph.checkin
+    entry = spec.entry.get(state.role) if spec is not None and state.role else None
+    if spec is None or entry is None or entry not in graph.nodes:
+        return Step(state, Outcome())
+    intro = spec.texts.intro.replace("{insight}", event.insight)
+    if event.promise:
+        intro += "\n\n" + spec.texts.promise_recap.replace("{promise}", event.promise)
+    counters = {**state.counters, OPEN_PROMISE: 1 if event.promise else 0}
+    return _enter(graph, replace(state, counters=counters), entry, notes + (Reply(intro),))
 
 
 def current(graph: DialogGraph, state: DialogState, notes: tuple[Reply, ...] = ()) -> Step:
@@ -136,17 +165,42 @@ def repair(graph: DialogGraph, state: DialogState) -> tuple[DialogState, tuple[R
 
 def _press(graph: DialogGraph, state: DialogState, event: Press, notes: tuple[Reply, ...]) -> Step:
     button = graph.button(event.node, event.key)
-    if button is None or event.node != state.node:
+    anytime = button is not None and graph.nodes[event.node].anytime
+    if button is None or (event.node != state.node and not anytime):
         result = current(graph, state, notes + (Reply(graph.ui.stale_button),))
         return Step(result.state, replace(result.outcome, stale=True))
+    effects: tuple[Effect, ...] = ()
+    if button.save_as and button.value is not None:
+        effects += (SaveChoice(button.save_as, button.value, event.node),)
+    if button.action:
+        effects += (ButtonAction(button.action, event.node),)
     if button.count:
         counters = dict(state.counters)
         counters[button.count] = counters.get(button.count, 0) + 1
         state = replace(state, counters=counters)
     if button.role:
+        if state.role is None:
+            notes += _onboarding(graph, state)
         state = replace(state, role=button.role)
     target = button.goto or graph.menu_for(state.role)
-    return _enter(graph, state, target, notes)
+    result = _enter(graph, state, target, notes)
+    return Step(result.state, replace(result.outcome, effects=effects + result.outcome.effects))
+
+
+def _onboarding(graph: DialogGraph, state: DialogState) -> tuple[Reply, ...]:
+    """The first time a role is chosen: a light question (the time zone for
+    check-ins) shown above the menu. Its buttons work whenever they are tapped
+    (``anytime``), so the user can answer now, later, or never."""
+    node_id = graph.checkin.onboarding if graph.checkin else None
+    node = graph.nodes.get(node_id) if node_id else None
+    if node is None or node_id is None:
+        return ()
+    variants = dict(state.variants)
+    texts = [_pick(node_id, i, message, variants) for i, message in enumerate(node.say)]
+    if not texts:
+        return ()
+    buttons = tuple(Button(b.label, Press(node_id, b.key)) for b in node.buttons)
+    return tuple(Reply(t) for t in texts[:-1]) + (Reply(texts[-1], buttons),)
 
 
 def _answer(graph: DialogGraph, state: DialogState, text: str, notes: tuple[Reply, ...]) -> Step:

@@ -12,6 +12,7 @@ from collections import deque
 from typing import Callable, Iterable, Iterator
 
 from bot.core import callbacks
+from bot.core.checkin.rules import checkin_content, recorded_choices
 from bot.core.dialog.graph import DialogGraph, Problem
 from bot.core.dialog.schema import ROLES, SECTIONS, Variants
 from bot.core.messages import Press
@@ -98,8 +99,14 @@ def _targets(graph: DialogGraph, node_id: str) -> Iterator[tuple[str, str]]:
 
 
 def _anchors(graph: DialogGraph) -> list[str]:
-    """Nodes a user can always get to: /start, /role and every role menu."""
-    return [graph.start, graph.role_choice, *(info.menu for info in graph.roles.values())]
+    """Nodes a user can always get to: /start, /role, every role menu, and the
+    check-in's own ways in (a morning check-in, /checkin, /timezone)."""
+    anchors = [graph.start, graph.role_choice, *(info.menu for info in graph.roles.values())]
+    if graph.checkin is not None:
+        spec = graph.checkin
+        extra = [*spec.entry.values(), spec.timezone, spec.settings, spec.onboarding]
+        anchors += [n for n in extra if n is not None and n in graph.nodes]
+    return anchors
 
 
 def unreachable(graph: DialogGraph) -> Iterator[Problem]:
@@ -199,6 +206,8 @@ RULES: tuple[Callable[[DialogGraph], Iterable[Problem]], ...] = (
     cannot_reach_menu,
     endless_loops,
     section_coverage,
+    recorded_choices,
+    checkin_content,
 )
 
 

@@ -96,7 +96,9 @@ class ButtonSpec(_Strict):
     @classmethod
     def _number_as_text(cls, value: object) -> object:
         # ``value: 3`` in YAML is a number; writers should not need quotes.
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        if isinstance(value, bool):
+            raise ValueError('put the value in quotes, e.g. value: "yes" (YAML reads yes, no, on and off as true/false)')
+        return str(value) if isinstance(value, (int, float)) else value
 
     @model_validator(mode="after")
     def _has_target(self) -> ButtonSpec:
@@ -269,6 +271,9 @@ CHECKIN_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "trend_flat": frozenset(),
     "chart_mood": frozenset(),
     "chart_promises": frozenset(),
+    "chart_kept": frozenset(),
+    "chart_partly": frozenset(),
+    "chart_missed": frozenset(),
 }
 ShortLabel = Annotated[str, StringConstraints(min_length=1, max_length=40, strip_whitespace=True)]
 
@@ -310,6 +315,9 @@ class CheckinTexts(_Strict):
     #: Titles inside the /progress chart.
     chart_mood: ShortLabel
     chart_promises: ShortLabel
+    chart_kept: ShortLabel
+    chart_partly: ShortLabel
+    chart_missed: ShortLabel
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> CheckinTexts:

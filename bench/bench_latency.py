@@ -1,0 +1,140 @@
+"""Per-update latency under a steady load: run by hand, ``.venv/bin/python bench/bench_latency.py``.
+
+Open loop: updates are fired at fixed intervals (default 200/s) whatever
+happens to earlier ones, each as its own task, like PTB's update fetcher with
+``concurrent_updates``. For every update it records
+
+- latency: from the moment it was due to the moment ``process_update``
+  returned (replies sent, message ids stored). This includes any wait behind
+  earlier updates, so a stall shows up in every update it delays, not just in
+  one (no coordinated omission);
+- service: from the moment its task started to the moment it returned.
+
+Same full stack and traffic mix as bench_updates.py (real trustbot
+Application, in-memory Bot API, fresh SQLite file with default settings), and
+the bare echo bot at the same rate for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    ROOT,
+    MemoryRequest,
+    Traffic,
+    database_url,
+    echo_app,
+    echo_traffic,
+    migrate_postgres,
+    percentile,
+    trustbot_app,
+    user_ids,
+)
+from telegram import Update  # noqa: E402
+
+GOAL_P99_MS = 5.0
+
+
+async def open_loop(app, source: Callable[[int], dict], users: list[int], rate: float, seconds: float
+                    ) -> tuple[list[float], list[float], float]:
+    """Fire ``rate`` updates/s for ``seconds``; returns latencies and service
+    times in ms, and the largest lag of a firing behind its schedule."""
+    bot, process, clock = app.bot, app.process_update, time.perf_counter
+    latencies: list[float] = []
+    services: list[float] = []
+    tasks = set()
+
+    async def one(user: int, due: float) -> None:
+        started = clock()
+        await process(Update.de_json(source(user), bot))
+        done = clock()
+        latencies.append(1000 * (done - due))
+        services.append(1000 * (done - started))
+
+    count = int(rate * seconds)
+    interval = 1.0 / rate
+    start = clock() + 0.01
+    lag = 0.0
+    for i in range(count):
+        due = start + i * interval
+        wait = due - clock()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        lag = max(lag, clock() - due)
+        task = asyncio.create_task(one(users[i % len(users)], due))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    while tasks:
+        await asyncio.gather(*list(tasks))
+    return latencies, services, 1000 * lag
+
+
+def report(name: str, latencies: list[float], services: list[float], lag: float, seconds: float) -> None:
+    p = lambda values, share: percentile(values, share)  # noqa: E731
+    print(f"{name:<10} latency p50 {p(latencies, .5):6.2f} ms  p99 {p(latencies, .99):6.2f} ms  "
+          f"p99.9 {p(latencies, .999):6.2f}  max {max(latencies):7.2f} ms | service p50 {p(services, .5):5.2f} "
+          f"p99 {p(services, .99):5.2f} ms | {len(latencies)} updates in {seconds:.0f} s, "
+          f"worst firing lag {lag:.2f} ms")
+
+
+async def main_async(args: argparse.Namespace, kind: str) -> None:
+    with database_url(kind, args.database_url) as url:
+        if kind == "postgresql":
+            await migrate_postgres(url)
+        users = user_ids(args.users)
+        warm_users = user_ids(args.users, 900_000_001)
+        request = MemoryRequest()
+        async with echo_app(request, limiter=args.limiter) as app:
+            total = int(args.rate * (args.seconds + args.warmup_seconds)) + 10
+            feed = iter(echo_traffic(total, users))
+            await open_loop(app, lambda _u: next(feed), warm_users, args.rate, args.warmup_seconds)
+            report("echo bot", *await open_loop(app, lambda _u: next(feed), users, args.rate, args.seconds),
+                   args.seconds)
+        request = MemoryRequest()
+        async with trustbot_app(url, request, limiter=args.limiter) as app:
+            traffic = Traffic(request)
+            await open_loop(app, traffic.next, warm_users, args.rate, args.warmup_seconds)
+            traffic.kinds.clear()
+            if args.gc_freeze:
+                gc.collect()
+                gc.freeze()
+            latencies, services, lag = await open_loop(app, traffic.next, users, args.rate, args.seconds)
+            report("trustbot", latencies, services, lag, args.seconds)
+            p99 = percentile(latencies, 0.99)
+            print(f"trustbot p99 {p99:.2f} ms: {'meets' if p99 <= GOAL_P99_MS else 'MISSES'} the goal "
+                  f"p99 <= {GOAL_P99_MS:g} ms at {args.rate:g} updates/s; mix {dict(traffic.kinds)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=200, help="updates per second (default 200)")
+    parser.add_argument("--seconds", type=float, default=30, help="measured seconds (default 30)")
+    parser.add_argument("--warmup-seconds", type=float, default=3, help="unmeasured seconds first (default 3)")
+    parser.add_argument("--users", type=int, default=1000,
+                        help="distinct users, taken in turn (default 1000: each writes every 5 s)")
+    parser.add_argument("--limiter", default="uncapped", choices=["uncapped", "none", "real"],
+                        help="uncapped (default): the runner's AIORateLimiter with limits no run reaches; "
+                             "real: as configured, 30 messages/s (200 updates/s then queue without bound)")
+    parser.add_argument("--database-url", help="an existing database (PostgreSQL must be migrated or empty)")
+    parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server (tests/support)")
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after warm-up (a production option)")
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    kind = "postgresql" if args.postgres or (args.database_url or "").startswith("postgres") else "sqlite"
+    print(f"trustbot bench_latency: {kind}, open loop at {args.rate:g} updates/s, rate limiter {args.limiter!r}, "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
+    asyncio.run(main_async(args, kind))
+
+
+if __name__ == "__main__":
+    main()
