@@ -55,7 +55,7 @@ def setup_logging(settings: Settings) -> None:
     root.setLevel(settings.log.level)
     # Libraries log request bodies (message text) at DEBUG and URLs holding
     # the token at INFO: they never log below WARNING, whatever log.level says.
-    for name in ("httpx", "httpcore", "telegram", "apscheduler", "asyncio", "sqlalchemy", "aiosqlite", "asyncpg"):
+    for name in ("httpx", "httpcore", "telegram", "apscheduler", "asyncio", "sqlalchemy", "asyncpg", "uvicorn"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

@@ -29,6 +29,29 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class WebhookSettings(_Section):
+    """Receive updates by webhook instead of long polling (several instances
+    behind a reverse proxy need this: two pollers on one token conflict)."""
+
+    enabled: bool = False
+    #: Address and port this process listens on (the reverse proxy forwards here).
+    listen: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    #: The path Telegram posts updates to.
+    path: str = "/telegram"
+    #: The public https URL Telegram calls, without the path; empty: don't call setWebhook.
+    public_url: str = ""
+    #: Checked against X-Telegram-Bot-Api-Secret-Token on every update (1-256 of A-Z a-z 0-9 _ -).
+    secret_token: str = ""
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+
 class TelegramSettings(_Section):
     token: str = ""
     base_url: str = "https://api.telegram.org/bot"
@@ -36,6 +59,7 @@ class TelegramSettings(_Section):
     poll_interval: float = Field(0.0, ge=0, le=60)
     #: Long-poll timeout in seconds for getUpdates.
     poll_timeout: int = Field(10, ge=0, le=50)
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
 
     @field_validator("base_url", "base_file_url")
     @classmethod
@@ -77,12 +101,54 @@ class SafetySettings(_Section):
     resources: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
 
 
+class CheckinSettings(_Section):
+    """The daily check-in. Times are wall-clock times in each user's own zone."""
+
+    #: Check-in time for users who have not chosen one (HH:MM, 24-hour clock).
+    default_time: str = "08:00"
+    #: Time zone for users who have not set one (an IANA name).
+    default_timezone: str = "UTC"
+    #: A check-in missed by at most this many hours (e.g. the bot was down) is
+    #: still sent once; an older one is skipped.
+    grace_hours: float = Field(3.0, ge=0, le=24)
+    #: Seconds between two looks at the database for due check-ins.
+    dispatch_interval: float = Field(30.0, ge=0.2, le=3600)
+    #: "Later, please" asks again after this many minutes.
+    snooze_minutes: int = Field(60, ge=1, le=720)
+    #: A claimed check-in not marked sent after this long (its sender died) is sent once more.
+    lease_minutes: float = Field(5.0, ge=0.1, le=120)
+    #: Check-ins started per second at most; each is two messages, and Telegram
+    #: allows about 30 messages a second in all, so replies to people keep room.
+    max_per_second: float = Field(12.0, gt=0, le=30)
+
+    @field_validator("default_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        from bot.core.checkin.schedule import parse_hhmm
+
+        parsed = parse_hhmm(value)
+        if parsed is None:
+            raise ValueError("must be a time HH:MM between 00:00 and 23:59")
+        return parsed.strftime("%H:%M")
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from bot.core.checkin.schedule import canonical_zone
+
+        found = canonical_zone(value)
+        if found is None:
+            raise ValueError("must be an IANA time zone name, e.g. Europe/Berlin or UTC")
+        return found
+
+
 class Settings(_Section):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     dialogs: DialogSettings = Field(default_factory=DialogSettings)
     safety: SafetySettings = Field(default_factory=SafetySettings)
+    checkin: CheckinSettings = Field(default_factory=CheckinSettings)
     #: Telegram user ids allowed to use admin commands (/stats).
     admin_ids: list[int] = Field(default_factory=list)
 
@@ -90,25 +156,30 @@ class Settings(_Section):
         return Path(self.dialogs.dir)
 
 
+def _overlay(data: Any, model: type[BaseModel], prefix: str, env: Mapping[str, str]) -> dict[str, Any]:
+    """Copy ``data`` with every ``PREFIX_FIELD`` variable of ``env`` laid over it, nested models included."""
+    data = dict(data) if isinstance(data, dict) else {}
+    for key, field in model.model_fields.items():
+        name = f"{prefix}_{key}".upper()
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            original = data.get(key, {})
+            nested = _overlay(original, annotation, name, env)
+            if isinstance(original, dict) or nested:
+                data[key] = nested  # a non-mapping the user wrote is left for validation to name
+        elif name in env:
+            value = env[name]
+            if key == "admin_ids":
+                data[key] = [v for v in re.split(r"[,\s]+", value) if v]
+            else:
+                data[key] = value
+    return data
+
+
 def _env_overrides(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
-    data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
-    for section, model in Settings.model_fields.items():
-        annotation = model.annotation
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            continue
-        for key in annotation.model_fields:
-            name = f"TRUSTBOT_{section}_{key}".upper()
-            if name in env:
-                data.setdefault(section, {})
-                if not isinstance(data[section], dict):
-                    data[section] = {}
-                data[section][key] = env[name]
+    data = _overlay(data, Settings, "TRUSTBOT", env)
     if "TRUSTBOT_TOKEN" in env:
-        data.setdefault("telegram", {})
-        if isinstance(data["telegram"], dict):
-            data["telegram"]["token"] = env["TRUSTBOT_TOKEN"]
-    if "TRUSTBOT_ADMIN_IDS" in env:
-        data["admin_ids"] = [v for v in re.split(r"[,\s]+", env["TRUSTBOT_ADMIN_IDS"]) if v]
+        data.setdefault("telegram", {})["token"] = env["TRUSTBOT_TOKEN"]
     return data
 
 
@@ -153,3 +224,12 @@ def require_token(settings: Settings) -> str:
     if not TOKEN_PATTERN.match(token):
         raise ConfigError("telegram.token: does not look like a bot token from @BotFather (digits:letters)")
     return token
+
+
+def require_webhook(settings: Settings) -> None:
+    """Webhook mode is refused without a proper secret: anyone could post updates."""
+    secret = settings.telegram.webhook.secret_token
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+        raise ConfigError(
+            "telegram.webhook.secret_token: set 16-256 characters of A-Z, a-z, 0-9, _ or - for webhook mode"
+        )

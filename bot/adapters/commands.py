@@ -9,6 +9,7 @@ from typing import Callable
 
 from bot.core.messages import (
     AskDelete,
+    CheckinCommand,
     ChooseRole,
     Event,
     ExportData,
@@ -16,8 +17,10 @@ from bot.core.messages import (
     OpenMenu,
     QuickExit,
     SetDiscreet,
+    ShowProgress,
     ShowStats,
     Start,
+    TimezoneCommand,
 )
 
 #: name -> (the event for the command's argument text, description for /help).
@@ -30,6 +33,9 @@ COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
     "export": (lambda _: ExportData(), "Everything I hold about you, as a file"),
     "delete": (lambda _: AskDelete(), "Delete everything I hold about you"),
     "exit": (lambda _: QuickExit(), "Quick exit: erase this chat and your data at once"),
+    "checkin": (CheckinCommand, "Your daily check-in: its time (/checkin 07:30), off or on"),
+    "timezone": (TimezoneCommand, "Your time zone, by city or name (/timezone Lisbon)"),
+    "progress": (lambda _: ShowProgress(), "Your mood and kept promises, as a chart"),
 }
 
 #: Commands that work but are not advertised in the menu.

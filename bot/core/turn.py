@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from bot.core.checkin import settings as checkin_settings
 from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState, Step
 from bot.core.dialog.graph import DialogGraph
@@ -74,6 +75,11 @@ def _respond(brain: Brain, state: DialogState, event: Event, profile: Profile) -
         danger = safety_check.check(event.text)
         if danger.hit:
             return _safety(brain, state, danger, profile)
+    # --- check-ins (issue #5): /checkin, /timezone, a shared location, /progress.
+    # (A CheckIn itself is a dialog event: the engine enters the role's check-in step.)
+    if isinstance(event, checkin_settings.CHECKIN_EVENTS):
+        return checkin_settings.respond(brain.graph, state, event, profile)
+    # --- end of check-ins
     if engine.is_dialog_event(brain.graph, state, event):
         return engine.step(brain.graph, state, event)
     state, notes = engine.repair(brain.graph, state)

@@ -14,12 +14,14 @@ from typing import Awaitable, Callable
 from sqlalchemy.engine import Connection
 
 from bot.core.dialog.engine import DialogState
-from bot.core.messages import Event, Outcome, Start
+from bot.core.messages import DueCheckIn, Event, Outcome, Start
 from bot.core.profile import Profile
 from bot.core.turn import Brain, respond
+from bot.service.checkins import CheckinConfig, CheckinService
 from bot.service.effects import apply_effects
 from bot.service.privacy import PRIVACY_EVENTS, handle_privacy, record_sent
 from bot.service.locks import KeyedLocks
+from bot.storage import checkins as checkin_store
 from bot.storage import privacy, users
 from bot.storage.database import Database
 from bot.storage.users import UserKey
@@ -35,12 +37,14 @@ def utc_now() -> datetime:
 
 class ChatService:
     def __init__(self, db: Database, brain: Brain, clock: Clock = utc_now,
-                 admins: frozenset[UserKey] = frozenset()):
+                 admins: frozenset[UserKey] = frozenset(), checkins: CheckinService | None = None):
         self.db = db
         self.brain = brain
         self.clock = clock
         self.admins = admins
         self.locks = KeyedLocks()
+        #: Check-in storage for turns (insights, moods, next_checkin_at); defaults from config otherwise.
+        self.checkins = checkins or CheckinService(CheckinConfig(), brain.graph, brain.faq)
 
     async def handle(
         self, key: UserKey, event: Event, deliver: Deliver, *,
@@ -66,18 +70,36 @@ class ChatService:
     async def mark_blocked(self, key: UserKey) -> None:
         """Telegram said the user blocked the bot: send them nothing more until /start."""
         now = self.clock()
-        await self.db.run(lambda conn: users.set_active(conn, key, False, now))
+
+        def work(conn: Connection) -> None:
+            users.set_active(conn, key, False, now)
+            checkin_store.unschedule(conn, key)
+
+        await self.db.run(work)
 
     def _turn(self, conn: Connection, key: UserKey, event: Event,
               chat_id: int | None, message_id: int | None = None) -> Outcome:
         now = self.clock()
-        user = users.get_or_create(conn, key, now, chat_id=chat_id)
-        step = respond(self.brain, DialogState.from_json(user.state), event, profile_of(user))
+        if isinstance(event, DueCheckIn):
+            # A check-in goes to someone who exists; never create a user for it.
+            found = users.find(conn, key, lock=True)
+            if found is None:
+                return Outcome()
+            user = found
+        else:
+            user = users.get_or_create(conn, key, now, chat_id=chat_id)
+        prepared = self.checkins.prepare(conn, user, event, now)
+        if prepared is None:
+            return Outcome()
+        state = DialogState.from_json(user.state)
+        step = respond(self.brain, state, prepared, self.checkins.profile(user))
         changes: dict = {"state": step.state.to_json()}
         if isinstance(event, Start) and not user.active:
             changes["active"] = True
         users.update(conn, user.id, now, **changes)
-        apply_effects(conn, user, step.outcome.effects, now)
+        apply_effects(conn, user, step.outcome.effects, now, self.checkins.apply)
+        self.checkins.after_turn(conn, user, state.role, step.state.role, step.outcome.effects,
+                                 "active" in changes, now)
         if message_id is not None and chat_id is not None:
             privacy.record_messages(conn, user.id, chat_id, [message_id], now)
         return step.outcome

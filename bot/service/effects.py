@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy.engine import Connection
 
@@ -14,9 +14,16 @@ from bot.storage.users import UserRecord
 
 log = logging.getLogger(__name__)
 
+#: A handler for effects of one feature (check-ins: mood -> checkins.mood,
+#: promise -> promises, ...); it returns True when it stored the effect itself.
+EffectHandler = Callable[[Connection, UserRecord, Effect, datetime], bool]
 
-def apply_effects(conn: Connection, user: UserRecord, effects: Iterable[Effect], now: datetime) -> None:
+
+def apply_effects(conn: Connection, user: UserRecord, effects: Iterable[Effect], now: datetime,
+                  handler: EffectHandler | None = None) -> None:
     for effect in effects:
+        if handler is not None and handler(conn, user, effect, now):
+            continue
         if isinstance(effect, SaveAnswer):
             users.add_journal(conn, user.id, effect.name, effect.node, effect.text, now)
         elif isinstance(effect, SafetyFlag):

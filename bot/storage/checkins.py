@@ -288,3 +288,12 @@ def schedule_row(conn: Connection, user_id: int) -> ScheduleRow | None:
         .where(users.c.id == user_id)
     ).first()
     return ScheduleRow(*row) if row else None
+
+
+def unschedule(conn: Connection, key: object) -> None:
+    """No more check-ins for this user (they blocked the bot) until something reschedules them."""
+    conn.execute(
+        sa.update(users)
+        .where(users.c.channel == key.channel, users.c.external_id == key.external_id)  # type: ignore[attr-defined]
+        .values(next_checkin_at=None)
+    )

@@ -6,11 +6,14 @@ would, through its environment (token, ``telegram.base_url``, database URL).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from tests.support.botapi_emulator import BotApiEmulator
@@ -52,10 +55,40 @@ class BotProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"bot exited with {self.process.returncode}:\n{self.log()}")
-            if self.emulator.polling and self.started_line_count() >= self.starts:
+            if self.started_line_count() >= self.starts and self._ready():
                 return self
             time.sleep(0.05)
         raise AssertionError(f"bot did not start polling within {timeout}s:\n{self.log()}")
+
+    @property
+    def webhook_port(self) -> int | None:
+        port = self.env.get("TRUSTBOT_TELEGRAM_WEBHOOK_PORT")
+        return int(port) if self.env.get("TRUSTBOT_TELEGRAM_WEBHOOK_ENABLED") == "true" and port else None
+
+    def _ready(self) -> bool:
+        """Polling: the bot sits in a long poll. Webhook: its health endpoint says ok."""
+        if self.webhook_port is None:
+            return self.emulator.polling
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.webhook_port}/healthz", timeout=1) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def post_update(self, update: dict, secret: str | None = None) -> int:
+        """Deliver an update as Telegram does in webhook mode; returns the HTTP status."""
+        assert self.webhook_port is not None
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.webhook_port}{self.env.get('TRUSTBOT_TELEGRAM_WEBHOOK_PATH', '/telegram')}",
+            data=json.dumps(update).encode(), method="POST",
+            headers={"Content-Type": "application/json",
+                     "X-Telegram-Bot-Api-Secret-Token": secret or self.env["TRUSTBOT_TELEGRAM_WEBHOOK_SECRET_TOKEN"]},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
 
     def started_line_count(self) -> int:
         return self.log().count("trustbot started as")

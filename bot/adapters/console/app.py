@@ -41,6 +41,11 @@ class Console:
                 path = Path(name)
                 path.write_bytes(content)
                 self.out.write(f"   (saved {path.resolve()})\n")
+            if reply.image is not None:
+                # A terminal cannot show the /progress chart: keep it as a file.
+                path = Path("trustbot-progress.png")
+                path.write_bytes(reply.image)
+                self.out.write(f"   (chart saved to {path.resolve()})\n")
             if reply.buttons:
                 self.buttons = reply.buttons
                 for number, button in enumerate(reply.buttons, start=1):

@@ -101,6 +101,12 @@ class Delivery:
             return await self.bot.send_document(
                 self.chat_id, document=content, filename=name, caption=reply.text, reply_markup=keyboard(reply)
             )
+        if reply.image is not None:
+            # A chart (/progress): the text is its caption, one message in the chat.
+            return await self.bot.send_photo(
+                self.chat_id, photo=reply.image, caption=reply.text, reply_markup=keyboard(reply),
+                caption_entities=cover_entities(reply),
+            )
         return await self.bot.send_message(
             self.chat_id, reply.text, reply_markup=keyboard(reply), entities=cover_entities(reply)
         )

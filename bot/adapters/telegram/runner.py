@@ -1,4 +1,4 @@
-"""Build and run the python-telegram-bot Application (polling)."""
+"""Build and run the python-telegram-bot Application (long polling or webhook)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot.adapters.commands import COMMANDS, HELP_COMMAND
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.bootstrap import load_brain, open_database, private_files, setup_logging
-from bot.config import ConfigError, Settings, require_token
+from bot.config import ConfigError, Settings, require_token, require_webhook
 from bot.service.chat import ChatService
 from bot.storage.users import UserKey
 
@@ -24,7 +24,7 @@ def command_list() -> list[tuple[str, str]]:
     return [(name, description) for name, (_, description) in COMMANDS.items()] + [HELP_COMMAND]
 
 
-def build_application(settings: Settings) -> Application:
+def build_application(settings: Settings, *, webhook: bool = False) -> Application:
     """The Application with every handler; storage opens in ``post_init``.
 
     Content is loaded here, before any network call, so broken dialogs stop
@@ -47,8 +47,12 @@ def build_application(settings: Settings) -> Application:
         if service is not None:
             await service.db.dispose()
 
+    builder = ApplicationBuilder()
+    if webhook:
+        # Updates arrive over our own HTTP endpoint (bot/adapters/telegram/webhook.py).
+        builder = builder.updater(None)
     return (
-        ApplicationBuilder()
+        builder
         .token(token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
@@ -80,15 +84,24 @@ class Unreachable(Exception):
     pass
 
 
-def run_polling(settings: Settings) -> int:
+def run(settings: Settings) -> int:
+    """Run the bot the way the settings say: webhook if enabled, else polling."""
     private_files()
     setup_logging(settings)
-    app = build_application(settings)
+    webhook = settings.telegram.webhook.enabled
+    if webhook:
+        require_webhook(settings)
+    app = build_application(settings, webhook=webhook)
     try:
         asyncio.run(preflight(settings))
     except Unreachable as exc:
         print(f"trustbot: {exc}", file=sys.stderr)
         return 1
+    if webhook:
+        from bot.adapters.telegram.webhook import serve
+
+        asyncio.run(serve(app, settings))
+        return 0
     try:
         app.run_polling(
             poll_interval=settings.telegram.poll_interval,

@@ -1,0 +1,87 @@
+"""Webhook mode: our own small ASGI server feeds PTB's update queue.
+
+PTB's built-in webhook server has no health endpoint, and a reverse proxy in
+front of several instances needs one. This follows PTB's own
+``customwebhookbot/starlettebot.py`` example: the Application is built with
+``updater(None)`` and every verified update goes onto ``update_queue``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1 << 20
+
+
+def make_asgi(app: Application, settings: Settings) -> Starlette:
+    hook = settings.telegram.webhook
+    secret = hook.secret_token.encode()
+
+    async def receive(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, secret):
+            return Response(status_code=403)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return Response(status_code=413)
+        try:
+            update = Update.de_json(json.loads(body), app.bot)
+        except (ValueError, TypeError, KeyError):
+            log.warning("webhook: a request that is not a Telegram update was refused")
+            return Response(status_code=400)
+        if update is None:
+            return Response(status_code=400)
+        await app.update_queue.put(update)
+        return Response()
+
+    async def health(_: Request) -> Response:
+        service = app.bot_data.get("service")
+        if service is None or not app.running:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            await service.db.run(lambda conn: conn.exec_driver_sql("SELECT 1").scalar())
+        except Exception:  # noqa: BLE001 - health reports, never raises
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(routes=[Route(hook.path, receive, methods=["POST"]), Route("/healthz", health, methods=["GET"])])
+
+
+async def serve(app: Application, settings: Settings) -> None:
+    """Start PTB, register the webhook (when a public URL is set), serve until SIGTERM/SIGINT."""
+    hook = settings.telegram.webhook
+    server = uvicorn.Server(uvicorn.Config(
+        make_asgi(app, settings), host=hook.listen, port=hook.port, log_level="warning",
+        access_log=False,  # access logs would carry the path and client addresses, nothing we need
+    ))
+    # post_init/post_shutdown are run by PTB's run_* helpers only; here we call them.
+    async with app:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        if hook.public_url:
+            await app.bot.set_webhook(
+                url=hook.public_url.rstrip("/") + hook.path, secret_token=hook.secret_token,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        log.info("webhook listening on %s:%s%s", hook.listen, hook.port, hook.path)
+        try:
+            await server.serve()
+        finally:
+            await app.stop()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)

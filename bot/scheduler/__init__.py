@@ -1,0 +1,1 @@
+"""Work that runs on a clock inside the bot process: the check-in dispatcher."""

@@ -1,0 +1,149 @@
+"""The check-in dispatcher: claim due check-ins in the database, send them, record them.
+
+The database is the source of truth, not the scheduler: APScheduler (PTB's
+JobQueue) only wakes :meth:`Dispatcher.tick` every few seconds, and nothing
+about who is due lives in memory. So a restart loses nothing, a crash between
+claim and send is covered by the claim's lease, and several bot processes on
+one PostgreSQL database can each run a dispatcher (their claims never
+overlap: ``FOR UPDATE SKIP LOCKED`` and the unique (user, local day) row).
+
+Sending is paced (``max_per_second``) below Telegram's broadcast limit of
+about 30 messages a second, so a popular hour does not crowd out replies to
+people who are talking to the bot right then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Awaitable, Callable, Sequence
+
+from bot.service.checkins import CheckinService, Claim, ClaimStats
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+#: Sends one claimed check-in; returns how it ended: sent, blocked, failed or skipped.
+Send = Callable[[Claim], Awaitable[str]]
+Clock = Callable[[], datetime]
+
+SENT, BLOCKED, FAILED, SKIPPED = "sent", "blocked", "failed", "skipped"
+
+
+@dataclass
+class TickReport:
+    """Counts only (never who or what), for the log and the tests."""
+
+    claimed: int = 0
+    resent: int = 0
+    skipped: int = 0
+    expired: int = 0
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    batches: int = 0
+
+    def add(self, stats: ClaimStats) -> None:
+        self.claimed += stats.claimed
+        self.resent += stats.resent
+        self.skipped += stats.skipped
+        self.expired += stats.expired
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.claimed or self.resent or self.skipped or self.expired)
+
+
+def _utc_now() -> datetime:
+    from bot.service.chat import utc_now
+
+    return utc_now()
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        checkins: CheckinService,
+        send: Send,
+        *,
+        channels: Sequence[str] = ("telegram",),
+        clock: Clock = _utc_now,
+        batch_size: int = 100,
+        concurrency: int = 8,
+        max_per_second: float | None = 12.0,
+        budget: float | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        self.db = db
+        self.checkins = checkins
+        self.send = send
+        self.channels = tuple(channels)
+        self.clock = clock
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.interval = 1.0 / max_per_second if max_per_second else 0.0
+        #: Stop claiming new batches after this many seconds, so one tick never
+        #: runs into the next (the rest waits for the next tick).
+        self.budget = budget
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self._next_start = 0.0
+
+    async def tick(self) -> TickReport:
+        """Claim and send until nothing is due (or the budget is spent)."""
+        report = TickReport()
+        started = self.monotonic()
+        while True:
+            now = self.clock()
+            stats = ClaimStats()
+            claims = await self.db.run(
+                lambda conn: self.checkins.claim(conn, now, self.channels, self.batch_size, stats)
+            )
+            report.add(stats)
+            if not claims and not stats.skipped and not stats.expired:
+                break
+            report.batches += 1
+            if claims:
+                results = await self._send_all(claims)
+                done = self.clock()
+                await self.db.run(lambda conn: self.checkins.finish(conn, results, done))
+                report.sent += sum(status == SENT for _, status in results)
+                report.blocked += sum(status == BLOCKED for _, status in results)
+                report.failed += sum(status == FAILED for _, status in results)
+            if self.budget is not None and self.monotonic() - started >= self.budget:
+                break
+        if report.busy:
+            log.info("check-ins: claimed %d, re-sent %d, sent %d, blocked %d, failed %d, skipped %d, expired %d",
+                     report.claimed, report.resent, report.sent, report.blocked, report.failed, report.skipped,
+                     report.expired)
+        return report
+
+    async def _send_all(self, claims: list[Claim]) -> list[tuple[Claim, str]]:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(claim: Claim) -> tuple[Claim, str]:
+            async with gate:
+                await self._pace()
+                try:
+                    return claim, await self.send(claim)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one user's failure must not stop the others
+                    log.error("check-in for user %s failed: %s", claim.user_id, type(exc).__name__)
+                    return claim, FAILED
+
+        return list(await asyncio.gather(*(one(c) for c in claims)))
+
+    async def _pace(self) -> None:
+        if not self.interval:
+            return
+        now = self.monotonic()
+        start = max(now, self._next_start)
+        self._next_start = start + self.interval
+        if start > now:
+            await self.sleep(start - now)

@@ -1,0 +1,309 @@
+"""Check-ins against storage: claiming due ones, and what a turn needs from the database.
+
+Two kinds of work meet here:
+
+- the dispatcher's: :meth:`CheckinService.claim` finds due users and claims
+  their check-in of the day in one transaction, :meth:`finish` records how
+  each send ended. Every decision about time is the pure
+  :func:`bot.core.checkin.schedule.plan_due`;
+- the chat service's, inside a user's turn: filling in a check-in's insight
+  and open promise (:meth:`prepare`), storing what a check-in button recorded
+  (:meth:`apply`), and keeping ``users.next_checkin_at`` right whenever the
+  hour, the zone, on/off, the role or "active" change (:meth:`after_turn`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.engine import Connection
+
+from bot.core.checkin import choices, places
+from bot.core.checkin.insights import Insight, next_insight, pools
+from bot.core.checkin.progress import WEEKS
+from bot.core.checkin.schedule import (
+    DEFAULT_TIME,
+    DEFAULT_ZONE,
+    Settings,
+    effective,
+    local_date,
+    parse_hhmm,
+    plan_due,
+    schedule_after,
+    zone,
+)
+from bot.core.dialog.engine import OPEN_PROMISE, DialogState
+from bot.core.dialog.graph import DialogGraph
+from bot.core.faq.model import FaqBook
+from bot.core.messages import (
+    ButtonAction,
+    CheckIn,
+    DueCheckIn,
+    Effect,
+    Event,
+    SaveAnswer,
+    SaveChoice,
+    ShowProgress,
+    UpdateProfile,
+)
+from bot.core.profile import Profile
+from bot.storage import checkins as store
+from bot.storage import users
+from bot.storage.users import UserKey, UserRecord
+
+log = logging.getLogger(__name__)
+
+#: A claim is re-sent at most this many times in all (the first send and one retry).
+MAX_ATTEMPTS = 2
+#: How much of a promise a check-in quotes back.
+PROMISE_QUOTE = 200
+#: users.extra key holding the insight ids already shown.
+SHOWN = "insights_shown"
+#: Profile columns whose change moves the next check-in.
+_SCHEDULE_COLUMNS = frozenset({"timezone", "checkin_time", "checkin_enabled", "active"})
+
+
+@dataclass(frozen=True)
+class CheckinConfig:
+    default_time: time = DEFAULT_TIME
+    default_zone: str = DEFAULT_ZONE
+    #: A check-in later than this (downtime) is skipped, not sent.
+    grace: timedelta = timedelta(hours=3)
+    snooze: timedelta = timedelta(minutes=60)
+    #: How long a claim may stay unsent before another dispatcher may send it.
+    lease: timedelta = timedelta(minutes=5)
+
+    @classmethod
+    def from_settings(cls, section: object) -> CheckinConfig:
+        return cls(
+            default_time=parse_hhmm(section.default_time) or DEFAULT_TIME,  # type: ignore[attr-defined]
+            default_zone=section.default_timezone,  # type: ignore[attr-defined]
+            grace=timedelta(hours=section.grace_hours),  # type: ignore[attr-defined]
+            snooze=timedelta(minutes=section.snooze_minutes),  # type: ignore[attr-defined]
+            lease=timedelta(minutes=section.lease_minutes),  # type: ignore[attr-defined]
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One check-in this process now owns and must send (then :meth:`CheckinService.finish`)."""
+
+    checkin_id: int
+    attempt: int
+    user_id: int
+    channel: str
+    external_id: str
+    chat_id: int | None
+    local_date: date
+
+    @property
+    def key(self) -> UserKey:
+        return UserKey(self.channel, self.external_id)
+
+
+@dataclass
+class ClaimStats:
+    claimed: int = 0
+    resent: int = 0
+    skipped: int = 0
+    expired: int = 0
+
+
+@dataclass
+class CheckinService:
+    config: CheckinConfig
+    graph: DialogGraph
+    faq: FaqBook | None = None
+    _pools: dict[str, tuple[Insight, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._pools = pools(self.graph, self.faq)
+
+    # --- the dispatcher's side --------------------------------------------------
+
+    def settings_of(self, checkin_time: str | None, timezone_name: str | None) -> Settings:
+        return effective(checkin_time, timezone_name, self.config.default_time, self.config.default_zone)
+
+    def claim(self, conn: Connection, now: datetime, channels: tuple[str, ...], limit: int,
+              stats: ClaimStats | None = None) -> list[Claim]:
+        """Claim up to ``limit`` check-ins that are due now, in the caller's transaction.
+
+        Due users get today's row inserted (the claim) and their next check-in
+        moved on, in the same transaction; leftover claims whose lease ran out
+        and snoozes that came due are claimed again.
+        """
+        stats = stats if stats is not None else ClaimStats()
+        store.begin_write(conn)
+        claims = self._claim_due(conn, now, channels, limit, stats)
+        if len(claims) < limit:
+            claims += self._claim_resends(conn, now, channels, limit - len(claims), stats)
+        return claims
+
+    def _claim_due(self, conn: Connection, now: datetime, channels: tuple[str, ...], limit: int,
+                   stats: ClaimStats) -> list[Claim]:
+        due = store.due_users(conn, now, channels, limit)
+        if not due:
+            return []
+        last = store.last_days(conn, [u.id for u in due])
+        plans = {u.id: plan_due(u.next_checkin_at, now, self.settings_of(u.checkin_time, u.timezone),
+                                last.get(u.id), self.config.grace) for u in due}
+        rows = [
+            {"user_id": u.id, "local_date": plans[u.id].local_date, "due_at": u.next_checkin_at,
+             "status": store.CLAIMED, "attempts": 1, "claimed_at": now, "resend_at": now + self.config.lease,
+             "created_at": now}
+            for u in due if plans[u.id].send
+        ]
+        inserted = store.insert_claims(conn, rows)
+        store.set_next(conn, [(u.id, plans[u.id].next_at) for u in due])
+        stats.skipped += len(due) - len(inserted)
+        stats.claimed += len(inserted)
+        return [
+            Claim(inserted[u.id], 1, u.id, u.channel, u.external_id, u.chat_id, plans[u.id].local_date)
+            for u in due if u.id in inserted
+        ]
+
+    def _claim_resends(self, conn: Connection, now: datetime, channels: tuple[str, ...], limit: int,
+                       stats: ClaimStats) -> list[Claim]:
+        claims: list[Claim] = []
+        expired: list[int] = []
+        for row in store.resendable(conn, now, channels, limit):
+            if row.status == store.SNOOZED:
+                fresh = now - row.resend_at <= self.config.grace
+            else:  # a claim whose sender never finished: crashed, or cut off
+                fresh = row.attempts < MAX_ATTEMPTS and now - row.due_at <= self.config.grace
+            if not (fresh and row.active and row.checkin_enabled):
+                expired.append(row.id)
+                continue
+            if store.reclaim(conn, row.id, row.attempts, now, now + self.config.lease):
+                claims.append(Claim(row.id, row.attempts + 1, row.user_id, row.channel, row.external_id,
+                                    row.chat_id, row.local_date))
+        store.expire(conn, expired)
+        stats.resent += len(claims)
+        stats.expired += len(expired)
+        return claims
+
+    def finish(self, conn: Connection, results: list[tuple[Claim, str]], now: datetime) -> int:
+        return store.finish(conn, [(c.checkin_id, c.attempt, status) for c, status in results], now)
+
+    # --- inside a user's turn (the chat service's transaction) ---------------------
+
+    def profile(self, user: UserRecord) -> Profile:
+        """The user's settings with the configured defaults filled in, so the
+        core can always say when and in which zone check-ins come."""
+        settings = self.settings_of(user.checkin_time, user.timezone)
+        return Profile(timezone=settings.zone_name, checkin_time=settings.hhmm,
+                       checkin_enabled=user.checkin_enabled, discreet=user.discreet)
+
+    def prepare(self, conn: Connection, user: UserRecord, event: Event, now: datetime) -> Event | None:
+        """Fill in what an event needs from storage; None: nothing to do."""
+        if isinstance(event, DueCheckIn):
+            return self._checkin_event(conn, user, event, now)
+        if isinstance(event, ShowProgress) and event.today is None:
+            today = local_date(now, self.settings_of(user.checkin_time, user.timezone).tz)
+            since = today - timedelta(days=WEEKS * 7 - 1)
+            return ShowProgress(today, tuple(store.moods_since(conn, user.id, since)),
+                                tuple(store.promises_since(conn, user.id, since)))
+        return event
+
+    def _checkin_event(self, conn: Connection, user: UserRecord, event: DueCheckIn,
+                       now: datetime) -> CheckIn | None:
+        row = store.get(conn, event.checkin_id)
+        if row is None or row.user_id != user.id or row.attempts != event.attempt or row.status != store.CLAIMED:
+            return None  # no longer this claim: finished or taken over elsewhere
+        role = DialogState.from_json(user.state).role
+        spec = self.graph.checkin
+        if not (user.active and user.checkin_enabled and role and spec and role in spec.entry):
+            return None
+        insight, shown = next_insight(self._pools.get(role, ()), user.extra.get(SHOWN, []), str(user.id))
+        users.update(conn, user.id, now, extra={**user.extra, SHOWN: shown})
+        promise = ""
+        if self._asks_about_promise(role):
+            found = store.open_promise(conn, user.id)
+            if found:
+                promise = found[1] if len(found[1]) <= PROMISE_QUOTE else found[1][: PROMISE_QUOTE - 1] + "…"
+        return CheckIn(insight.text if insight else "", promise)
+
+    def _asks_about_promise(self, role: str) -> bool:
+        """Only a role whose check-in branches on the open promise is reminded of it."""
+        spec = self.graph.checkin
+        node = self.graph.nodes.get(spec.entry[role]) if spec else None
+        return node is not None and node.branch is not None and node.branch.counter == OPEN_PROMISE
+
+    def apply(self, conn: Connection, user: UserRecord, effect: Effect, now: datetime) -> bool:
+        """Store a check-in effect; False leaves it to the default handling (the journal)."""
+        if isinstance(effect, SaveChoice):
+            self._choice(conn, user, effect, now)
+            return True
+        if isinstance(effect, ButtonAction):
+            self._action(conn, user, effect.name, now)
+            return True
+        if isinstance(effect, SaveAnswer) and effect.name == choices.PROMISE:
+            latest = store.latest(conn, user.id)
+            day = latest.local_date if latest else local_date(now, self.settings_of(user.checkin_time, user.timezone).tz)
+            store.add_promise(conn, user.id, latest.id if latest else None, day, effect.text.strip()[:1000], now)
+            return True
+        if isinstance(effect, SaveAnswer) and effect.name == choices.TIMEZONE:
+            # A typed city: only the zone it resolves to is kept, never the text.
+            found = places.resolve(effect.text).zone
+            if found:
+                users.update(conn, user.id, now, timezone=found)
+            return True
+        return False
+
+    def _choice(self, conn: Connection, user: UserRecord, effect: SaveChoice, now: datetime) -> None:
+        rule = choices.CHOICES.get(effect.name)
+        if rule is None or not rule[0](effect.value):
+            log.warning("ignored a recorded choice %s for user %s", effect.name, user.id)
+            return
+        if effect.name == "mood":
+            latest = store.latest(conn, user.id)
+            if latest is not None:
+                store.set_mood(conn, latest.id, int(effect.value))
+        elif effect.name == "promise_kept":
+            found = store.open_promise(conn, user.id)
+            if found is not None:
+                store.answer_promise(conn, found[0], effect.value, now)
+        elif effect.name == "timezone" and zone(effect.value):
+            users.update(conn, user.id, now, timezone=effect.value)
+        elif effect.name == "checkin_time":
+            users.update(conn, user.id, now, checkin_time=effect.value, checkin_enabled=True)
+
+    def _action(self, conn: Connection, user: UserRecord, name: str, now: datetime) -> None:
+        if name == "snooze":
+            latest = store.latest(conn, user.id)
+            if latest is not None and latest.status == store.SENT:
+                store.snooze(conn, latest.id, now + self.config.snooze)
+        elif name in ("pause", "resume"):
+            users.update(conn, user.id, now, checkin_enabled=name == "resume")
+
+    def after_turn(self, conn: Connection, user: UserRecord, role_before: str | None, role_after: str | None,
+                   effects: tuple[Effect, ...], reactivated: bool, now: datetime) -> None:
+        """Move ``next_checkin_at`` when something it depends on changed."""
+        changed = reactivated or role_before != role_after or any(_moves_schedule(e) for e in effects)
+        unscheduled = user.next_checkin_at is None and role_after is not None and user.checkin_enabled
+        if changed or unscheduled:
+            self.reschedule(conn, user.id, role_after, now)
+
+    def reschedule(self, conn: Connection, user_id: int, role: str | None, now: datetime) -> None:
+        row = store.schedule_row(conn, user_id)
+        if row is None:
+            return
+        next_at = None
+        if row.active and row.checkin_enabled and role is not None:
+            settings = self.settings_of(row.checkin_time, row.timezone)
+            next_at = schedule_after(now, settings, store.last_day(conn, user_id))
+        store.set_next(conn, [(user_id, next_at)])
+
+
+def _moves_schedule(effect: Effect) -> bool:
+    if isinstance(effect, UpdateProfile):
+        return any(name in _SCHEDULE_COLUMNS for name, _ in effect.changes)
+    if isinstance(effect, SaveChoice):
+        return effect.name in ("timezone", "checkin_time")
+    if isinstance(effect, ButtonAction):
+        return effect.name in ("pause", "resume")
+    if isinstance(effect, SaveAnswer):
+        return effect.name == choices.TIMEZONE
+    return False

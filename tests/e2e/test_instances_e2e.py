@@ -1,0 +1,138 @@
+"""Two `trustbot run --webhook` processes on one PostgreSQL database, updates split between them."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import subprocess
+import sys
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.core.dialog.loader import load_dir
+from tests.conftest import DIALOGS, make_brain
+from tests.support.botapi_emulator import BotApiEmulator
+from tests.support.botprocess import BotProcess
+from tests.support.chat import EngineChat
+from tests.support.postgres import PostgresServer, free_port
+from tests.support.telegram_chat import TelegramChat
+
+GRAPH = load_dir(DIALOGS)
+SECRET = "webhook-secret-for-tests-0123456789"
+
+
+class SplitChat(TelegramChat):
+    """A user whose updates a load balancer sends to one instance, then the other."""
+
+    def __init__(self, emulator: BotApiEmulator, user_id: int, instances: list[BotProcess]):
+        super().__init__(emulator, user_id, quiet=0.4, timeout=20)
+        self.instances = instances
+        self.turn = 0
+
+    def _post(self, update: dict) -> None:
+        instance = self.instances[self.turn % len(self.instances)]
+        self.turn += 1
+        assert instance.post_update(update) == 200
+
+    async def _send(self, text: str):
+        before = self._count()
+        self._post(self.emulator.send_text(self.user_id, text))
+        return await asyncio.to_thread(self._collect, before)
+
+    async def _press(self, label: str):
+        before = self._count()
+        self._post(self.emulator.press_button(self.user_id, label))
+        return await asyncio.to_thread(self._collect, before)
+
+
+@pytest.fixture
+def instances(emulator: BotApiEmulator, postgres: PostgresServer, tmp_path: Path):
+    url = postgres.create_database(f"two{os.getpid()}{free_port()}")
+    upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path,
+                             env={**os.environ, "TRUSTBOT_DATABASE_URL": url}, capture_output=True, text=True)
+    assert upgrade.returncode == 0, upgrade.stderr
+    started = []
+    for name in ("a", "b"):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        process = BotProcess(
+            emulator, url, workdir,
+            TRUSTBOT_TELEGRAM_WEBHOOK_ENABLED="true",
+            TRUSTBOT_TELEGRAM_WEBHOOK_PORT=str(free_port()),
+            TRUSTBOT_TELEGRAM_WEBHOOK_SECRET_TOKEN=SECRET,
+        )
+        started.append(process.start())
+    yield started
+    for process in started:
+        process.stop()
+    for process in started:
+        assert "Traceback" not in process.log(), process.log()
+
+
+def test_users_split_across_two_instances_keep_a_consistent_state(emulator: BotApiEmulator, instances) -> None:
+    errors: list[str] = []
+
+    def one_user(user_id: int) -> None:
+        rng = random.Random(user_id)
+        chat, mirror = SplitChat(emulator, user_id, instances), EngineChat(make_brain(GRAPH))
+
+        async def script() -> None:
+            got, want = await chat.send("/start"), await mirror.send("/start")
+            assert [s.text for s in got] == [s.text for s in want]
+            for n in range(15):
+                choices = [b for b in mirror.buttons if b != GRAPH.ui.quick_exit_button]
+                if choices and rng.random() < 0.85:
+                    label = rng.choice(choices)
+                    got, want = await chat.press(label), await mirror.press(label)
+                else:
+                    text = rng.choice(["I'm sorry, but I was stressed", "/menu", "how long will this take"])
+                    got, want = await chat.send(text), await mirror.send(text)
+                assert [s.text for s in got] == [s.text for s in want], f"user {user_id} step {n}"
+
+        try:
+            asyncio.run(script())
+        except AssertionError as exc:
+            errors.append(str(exc)[:400])
+
+    threads = [threading.Thread(target=one_user, args=(uid,)) for uid in range(8001, 8007)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
+def test_the_same_tap_sent_to_both_instances_at_once_moves_the_user_only_once(
+    emulator: BotApiEmulator, instances
+) -> None:
+    chat = SplitChat(emulator, 8100, instances)
+    asyncio.run(chat.send("/start"))
+    role_message = emulator.bot_messages(8100)[-1]
+    data = role_message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    before = len(emulator.bot_messages(8100))
+    updates = [emulator.press(8100, role_message["message_id"], data) for _ in instances]
+    threads = [threading.Thread(target=p.post_update, args=(u,)) for p, u in zip(instances, updates)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    emulator.wait_for(lambda: len(emulator.callback_answers) >= 2, 15)
+    emulator.wait_for_messages(8100, before + 3, 15)
+    import time
+
+    time.sleep(1.0)
+    new = [m["text"] for m in emulator.bot_messages(8100)[before:]]
+    stale = [t for t in new if "earlier step" in t]
+    assert len(stale) == 1, new  # one tap moved the user; the other found the step already taken
+
+
+def test_the_webhook_checks_the_secret_and_refuses_garbage(emulator: BotApiEmulator, instances) -> None:
+    update = emulator.send_text(8200, "/start")
+    assert instances[0].post_update(update, secret="wrong-secret-0123456789") == 403
+    assert instances[0].post_update({"not": "an update"}) in (200, 400)
+    assert emulator.bot_messages(8200) == []
+    assert instances[1].post_update(update) == 200
+    emulator.wait_for_messages(8200, 1, 10)
