@@ -16,6 +16,7 @@ from bot.core.faq.matcher import FaqMatcher
 from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
 from bot.service.chat import ChatService
+from bot.service.checkins import checkin_service
 from bot.storage import migrate
 from bot.storage.database import Database
 from bot.storage.users import UserKey
@@ -108,7 +109,7 @@ async def open_database(settings: Settings) -> Database:
 async def open_service(settings: Settings, admins: frozenset[UserKey] = frozenset()) -> ChatService:
     brain = load_brain(settings)
     db = await open_database(settings)
-    return ChatService(db, brain, admins=admins)
+    return ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
 
 
 def dialogs_path(value: str | None, settings: Settings | None = None) -> Path:

@@ -307,3 +307,9 @@ def _moves_schedule(effect: Effect) -> bool:
     if isinstance(effect, SaveAnswer):
         return effect.name == choices.TIMEZONE
     return False
+
+
+def checkin_service(settings: object, brain: object) -> CheckinService:
+    """The check-in service as configured (``checkin:`` in the config) for this content."""
+    return CheckinService(CheckinConfig.from_settings(settings.checkin),  # type: ignore[attr-defined]
+                          brain.graph, brain.faq)  # type: ignore[attr-defined]

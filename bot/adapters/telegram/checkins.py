@@ -1,0 +1,78 @@
+"""Check-ins on Telegram: shared locations in, check-ins out, the dispatcher's job.
+
+Thin like the rest of the adapter: a location becomes a core event, a claimed
+check-in becomes a chat-service turn delivered through :class:`Delivery`
+(whose error policy marks users who blocked the bot), and the dispatcher is
+put on PTB's JobQueue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from telegram import Bot, Update
+from telegram.ext import Application, ContextTypes
+
+from bot.adapters.telegram.delivery import Delivery
+from bot.config import Settings
+from bot.core.checkin import places
+from bot.core.messages import DueCheckIn, SharedLocation
+from bot.scheduler import jobs
+from bot.scheduler.dispatcher import BLOCKED, FAILED, SENT, SKIPPED, Dispatcher
+from bot.service.chat import ChatService
+from bot.service.checkins import Claim
+
+if TYPE_CHECKING:
+    from bot.adapters.telegram.handlers import TelegramFrontEnd
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+
+
+def location_handler(front: TelegramFrontEnd) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    """A shared location sets the time zone; the coordinates are used once and never kept."""
+
+    async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        location = message.location if message is not None else None
+        if location is None:
+            return
+        await front.turn(update, context, SharedLocation(location.latitude, location.longitude))
+
+    return on_location
+
+
+def sender(bot: Bot, service: ChatService) -> Callable[[Claim], Awaitable[str]]:
+    """Deliver one claimed check-in as a turn of that user (their lock, their state)."""
+
+    async def send(claim: Claim) -> str:
+        if claim.chat_id is None:
+            return FAILED
+        delivery = Delivery(bot, claim.chat_id, ui=service.brain.graph.ui)
+        outcome = await service.handle(claim.key, DueCheckIn(claim.checkin_id, claim.attempt), delivery,
+                                       chat_id=claim.chat_id)
+        if delivery.blocked:
+            await service.mark_blocked(claim.key)
+            return BLOCKED
+        if not outcome.replies:
+            return SKIPPED
+        return SENT if delivery.sent else FAILED
+
+    return send
+
+
+def start_checkins(app: Application, service: ChatService, settings: Settings) -> Dispatcher:
+    """Warm the place index in the background and put the dispatcher on the JobQueue."""
+    asyncio.get_running_loop().run_in_executor(None, places.warm)
+    section = settings.checkin
+    dispatcher = Dispatcher(
+        service.db, service.checkins, sender(app.bot, service), channels=(CHANNEL,),
+        clock=service.clock, max_per_second=section.max_per_second,
+        budget=max(section.dispatch_interval * 0.8, 0.5),
+    )
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    jobs.install(app.job_queue, dispatcher, section.dispatch_interval)
+    return dispatcher
