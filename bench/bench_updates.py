@@ -303,7 +303,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=3000, help="trustbot updates per run (default 3000)")
     parser.add_argument("--echo-updates", type=int, default=10000, help="echo updates per run (default 10000)")
-    parser.add_argument("--users", type=int, default=500, help="distinct users per run (default 500)")
+    parser.add_argument("--users", type=int, default=300, help="distinct users per run (default 300: 10 updates each)")
     parser.add_argument("--concurrency", type=int, default=64, help="updates in flight when concurrent (default 64)")
     parser.add_argument("--reps", type=int, default=3, help="runs per figure; the median is printed (default 3)")
     parser.add_argument("--warmup", type=int, default=300, help="updates before measuring (default 300)")

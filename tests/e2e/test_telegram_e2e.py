@@ -209,3 +209,22 @@ def test_a_token_telegram_rejects_stops_with_a_clear_line(emulator: BotApiEmulat
     assert result.returncode == 2, result.stderr
     assert "telegram.token" in result.stderr.strip().splitlines()[-1]
     assert "WRONG-TOKEN" not in result.stderr
+
+
+async def test_flood_control_waits_and_delivers_each_reply_once(emulator: BotApiEmulator, bot: BotProcess) -> None:
+    chat = TelegramChat(emulator, 1100)
+    emulator.fail_next("sendMessage", "retry_after", retry_after=1)
+    seen = await chat.send("/start")
+    mirror = EngineChat(make_brain(GRAPH))
+    assert [s.text for s in seen] == [s.text for s in await mirror.send("/start")]
+    assert_clean_log(bot.log())
+
+
+async def test_a_reply_that_timed_out_after_delivery_is_not_sent_twice(emulator: BotApiEmulator, bot: BotProcess) -> None:
+    chat = TelegramChat(emulator, 1101, quiet=1.5, timeout=20)
+    emulator.fail_next("sendMessage", "slow", delay=6.5)  # longer than the bot's 5 s read timeout
+    seen = await chat.send("/start")
+    texts = [s.text for s in seen]
+    assert len(texts) == len(set(texts)), texts  # delivered once, never duplicated
+    await chat.send("/menu")  # and the bot carries on
+    assert "Traceback" not in bot.log()
