@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import subprocess
 import sys
 import os
@@ -19,6 +18,7 @@ from tests.support.botprocess import BotProcess
 from tests.support.chat import EngineChat
 from tests.support.postgres import PostgresServer, free_port
 from tests.support.telegram_chat import TelegramChat
+from tests.support.walks import mirrored_walk
 
 GRAPH = load_dir(DIALOGS)
 SECRET = "webhook-secret-for-tests-0123456789"
@@ -76,24 +76,9 @@ def test_users_split_across_two_instances_keep_a_consistent_state(emulator: BotA
     errors: list[str] = []
 
     def one_user(user_id: int) -> None:
-        rng = random.Random(user_id)
-        chat, mirror = SplitChat(emulator, user_id, instances), EngineChat(make_brain(GRAPH))
-
-        async def script() -> None:
-            got, want = await chat.send("/start"), await mirror.send("/start")
-            assert [s.text for s in got] == [s.text for s in want]
-            for n in range(15):
-                choices = [b for b in mirror.buttons if b != GRAPH.ui.quick_exit_button]
-                if choices and rng.random() < 0.85:
-                    label = rng.choice(choices)
-                    got, want = await chat.press(label), await mirror.press(label)
-                else:
-                    text = rng.choice(["I'm sorry, but I was stressed", "/menu", "how long will this take"])
-                    got, want = await chat.send(text), await mirror.send(text)
-                assert [s.text for s in got] == [s.text for s in want], f"user {user_id} step {n}"
-
+        chat = SplitChat(emulator, user_id, instances)
         try:
-            asyncio.run(script())
+            asyncio.run(mirrored_walk(chat, EngineChat(make_brain(GRAPH)), user_id, 15, GRAPH.ui.quick_exit_button))
         except AssertionError as exc:
             errors.append(str(exc)[:400])
 

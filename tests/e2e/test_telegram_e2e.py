@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import TOKEN, BotProcess
 from tests.support.chat import EngineChat
 from tests.support.telegram_chat import TelegramChat
+from tests.support.walks import mirrored_walk
 
 GRAPH = load_dir(DIALOGS)
 ROLE_BROKE = next(b.label for b in GRAPH.nodes[GRAPH.role_choice].buttons if b.role == "broke_trust")
@@ -128,27 +128,9 @@ def test_twenty_users_at_once_each_get_their_own_replies(emulator: BotApiEmulato
     def one_user(user_id: int) -> None:
         import asyncio
 
-        rng = random.Random(user_id)
         chat = TelegramChat(emulator, user_id, quiet=0.5, timeout=30)
-        mirror = EngineChat(make_brain(GRAPH))
-
-        async def script() -> None:
-            for text in ("/start",):
-                got, want = await chat.send(text), await mirror.send(text)
-                assert [s.text for s in got] == [s.text for s in want]
-            for n in range(29):
-                # Quick exit erases the chat and says nothing: it ends a conversation, not a step.
-                choices = [b for b in mirror.buttons if b != GRAPH.ui.quick_exit_button]
-                if choices and rng.random() < 0.85:
-                    label = rng.choice(choices)
-                    got, want = await chat.press(label), await mirror.press(label)
-                else:
-                    text = rng.choice(["I'm sorry, but I was stressed", "I need honesty", "/menu"])
-                    got, want = await chat.send(text), await mirror.send(text)
-                assert [s.text for s in got] == [s.text for s in want], f"user {user_id} action {n}"
-
         try:
-            asyncio.run(script())
+            asyncio.run(mirrored_walk(chat, EngineChat(make_brain(GRAPH)), user_id, 29, GRAPH.ui.quick_exit_button))
         except AssertionError as exc:
             with lock:
                 errors.append(str(exc)[:500])

@@ -166,6 +166,22 @@ def read_documents(directory: Path, kind: str) -> tuple[list[Document], list[Pro
     return docs, problems
 
 
+def read_one(directory: Path, kind: str) -> Document:
+    """The single file of ``kind`` in ``directory``; raise :class:`DialogError` if there is not exactly one."""
+    docs, problems = read_documents(Path(directory), kind)
+    if docs:
+        # A file without 'kind:' is reported once, by the dialog loader.
+        problems = [p for p in problems if p.where != "kind"]
+    else:
+        problems.append(Problem(str(directory), "", f"no file with 'kind: {kind}' found"))
+    if len(docs) > 1:
+        names = ", ".join(doc.name for doc in docs)
+        problems.append(Problem(str(directory), "", f"only one file may have 'kind: {kind}', found: {names}"))
+    if problems:
+        raise DialogError(problems)
+    return docs[0]
+
+
 def check_dir(directory: Path) -> tuple[DialogGraph | None, list[Problem]]:
     """Read, validate and check every dialog file: the graph, and every problem found."""
     if not directory.is_dir():

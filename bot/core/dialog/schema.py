@@ -8,24 +8,12 @@ node path so a writer who does not program can fix it without reading Python.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 
-SECTIONS: tuple[str, ...] = (
-    "what_is_trust",
-    "how_trust_breaks",
-    "take_responsibility",
-    "open_communication",
-    "healing_hurt",
-    "actions_not_words",
-    "forgiveness",
-    "intimacy",
-    "walk_away",
-    "new_beginning",
-)
 Section = Literal[
     "what_is_trust",
     "how_trust_breaks",
@@ -38,9 +26,11 @@ Section = Literal[
     "walk_away",
     "new_beginning",
 ]
+#: The article's sections, in the article's order.
+SECTIONS: tuple[str, ...] = get_args(Section)
 
-ROLES: tuple[str, ...] = ("broke_trust", "hurt_partner")
 Role = Literal["broke_trust", "hurt_partner"]
+ROLES: tuple[str, ...] = get_args(Role)
 
 #: Node ids and button ids end up inside Telegram callback data (64 bytes),
 #: so they are short, lower-case and free of the separator character.

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from bot.core.dialog.graph import Problem
-from bot.core.dialog.loader import DialogError, Document, parse_yaml, read_documents
+from bot.core.dialog.loader import DialogError, Document, parse_yaml, read_one
 from bot.core.dialog.schema import NodeId, Section, Text
 from bot.core.faq.model import FaqBook, FaqEntry, FaqTexts
 
@@ -132,18 +132,7 @@ def parse_faq(name: str, text: str) -> tuple[FaqBook | None, list[Problem]]:
 def load_faq(directory: Path) -> FaqBook:
     """The one ``kind: faq`` file in ``directory``; raise :class:`DialogError` if it is broken."""
     directory = Path(directory)
-    docs, problems = read_documents(directory, "faq")
-    if docs:
-        # A file without 'kind:' is the dialog loader's to report once an FAQ file is found.
-        problems = [p for p in problems if p.where != "kind"]
-    else:
-        problems.append(Problem(str(directory), "", "no file with 'kind: faq' found"))
-    if len(docs) > 1:
-        names = ", ".join(doc.name for doc in docs)
-        problems.append(Problem(str(directory), "", f"only one file may have 'kind: faq', found: {names}"))
-    if problems:
-        raise DialogError(problems)
-    doc = docs[0]
+    doc = read_one(directory, "faq")
     try:
         lines = entry_lines((directory / doc.name).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from bot.core.dialog.graph import Problem
-from bot.core.dialog.loader import DialogError, Document, parse_yaml, read_documents
+from bot.core.dialog.loader import DialogError, Document, parse_yaml, read_one
 from bot.core.dialog.schema import Text
 from bot.core.safety.check import CATEGORIES
 from bot.core.safety.model import BUTTON_IDS, PLAN_KINDS, SafetyContent, SafetyTexts
@@ -225,17 +225,7 @@ def parse_safety(name: str, text: str) -> tuple[SafetyContent | None, list[Probl
 
 def load_safety(directory: Path) -> SafetyContent:
     """The one ``kind: safety`` file in ``directory``; raise :class:`DialogError` if it is broken."""
-    docs, problems = read_documents(Path(directory), "safety")
-    if docs:
-        problems = [p for p in problems if p.where != "kind"]
-    else:
-        problems.append(Problem(str(directory), "", "no file with 'kind: safety' found"))
-    if len(docs) > 1:
-        names = ", ".join(doc.name for doc in docs)
-        problems.append(Problem(str(directory), "", f"only one file may have 'kind: safety', found: {names}"))
-    if problems:
-        raise DialogError(problems)
-    content, problems = build_safety(docs[0])
+    content, problems = build_safety(read_one(Path(directory), "safety"))
     if problems or content is None:
         raise DialogError(problems)
     return content
