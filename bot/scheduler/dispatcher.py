@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Awaitable, Callable, Sequence
 
+from bot.service.chat import utc_now
 from bot.service.checkins import CheckinService, Claim, ClaimStats
 from bot.storage.database import Database
 
@@ -57,12 +58,6 @@ class TickReport:
         return bool(self.claimed or self.resent or self.skipped or self.expired)
 
 
-def _utc_now() -> datetime:
-    from bot.service.chat import utc_now
-
-    return utc_now()
-
-
 class Dispatcher:
     def __init__(
         self,
@@ -71,7 +66,7 @@ class Dispatcher:
         send: Send,
         *,
         channels: Sequence[str] = ("telegram",),
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         batch_size: int = 100,
         concurrency: int = 8,
         max_per_second: float | None = 12.0,

@@ -18,6 +18,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.engine import Connection
 
 from bot.core.checkin import choices, places
@@ -53,6 +55,10 @@ from bot.storage import checkins as store
 from bot.storage import users
 from bot.storage.users import UserKey, UserRecord
 
+if TYPE_CHECKING:
+    from bot.config import CheckinSettings, Settings
+    from bot.core.turn import Brain
+
 log = logging.getLogger(__name__)
 
 #: A claim is re-sent at most this many times in all (the first send and one retry).
@@ -76,13 +82,13 @@ class CheckinConfig:
     lease: timedelta = timedelta(minutes=5)
 
     @classmethod
-    def from_settings(cls, section: object) -> CheckinConfig:
+    def from_settings(cls, section: CheckinSettings) -> CheckinConfig:
         return cls(
-            default_time=parse_hhmm(section.default_time) or DEFAULT_TIME,  # type: ignore[attr-defined]
-            default_zone=section.default_timezone,  # type: ignore[attr-defined]
-            grace=timedelta(hours=section.grace_hours),  # type: ignore[attr-defined]
-            snooze=timedelta(minutes=section.snooze_minutes),  # type: ignore[attr-defined]
-            lease=timedelta(minutes=section.lease_minutes),  # type: ignore[attr-defined]
+            default_time=parse_hhmm(section.default_time) or DEFAULT_TIME,
+            default_zone=section.default_timezone,
+            grace=timedelta(hours=section.grace_hours),
+            snooze=timedelta(minutes=section.snooze_minutes),
+            lease=timedelta(minutes=section.lease_minutes),
         )
 
 
@@ -135,6 +141,8 @@ class CheckinService:
         and snoozes that came due are claimed again.
         """
         stats = stats if stats is not None else ClaimStats()
+        if not store.anything_due(conn, now, channels):
+            return []
         store.begin_write(conn)
         claims = self._claim_due(conn, now, channels, limit, stats)
         if len(claims) < limit:
@@ -309,7 +317,6 @@ def _moves_schedule(effect: Effect) -> bool:
     return False
 
 
-def checkin_service(settings: object, brain: object) -> CheckinService:
+def checkin_service(settings: Settings, brain: Brain) -> CheckinService:
     """The check-in service as configured (``checkin:`` in the config) for this content."""
-    return CheckinService(CheckinConfig.from_settings(settings.checkin),  # type: ignore[attr-defined]
-                          brain.graph, brain.faq)  # type: ignore[attr-defined]
+    return CheckinService(CheckinConfig.from_settings(settings.checkin), brain.graph, brain.faq)

