@@ -23,6 +23,7 @@ import gc
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -47,6 +48,33 @@ GOAL_P99_MS = 5.0
 SPIN = 0.002
 
 
+class Sched:
+    """This thread's CPU time and time spent runnable but waiting for a CPU
+    (Linux /proc/thread-self/schedstat), to tell a slow update apart from a
+    machine busy with other processes. Elsewhere: CPU time only."""
+
+    def __init__(self) -> None:
+        try:
+            self._fd: int | None = os.open("/proc/thread-self/schedstat", os.O_RDONLY)
+        except OSError:
+            self._fd = None
+
+    def __call__(self) -> tuple[float, float]:
+        """(CPU seconds, seconds spent waiting for a CPU) so far."""
+        if self._fd is None:
+            return time.thread_time(), 0.0
+        return time.thread_time(), int(os.pread(self._fd, 128, 0).split()[1]) / 1e9
+
+
+@dataclass
+class Sample:
+    kind: str
+    latency: float  # ms from due to done
+    service: float  # ms from start to done
+    cpu: float  # ms of CPU this thread used meanwhile
+    waiting: float  # ms this thread was runnable but another process had the CPU
+
+
 def kind_of(data: dict) -> str:
     if "callback_query" in data:
         return "button"
@@ -55,21 +83,23 @@ def kind_of(data: dict) -> str:
 
 
 async def open_loop(app, source: Callable[[int], dict], users: list[int], rate: float, seconds: float
-                    ) -> tuple[list[float], dict[str, list[float]], float]:
-    """Fire ``rate`` updates/s for ``seconds``; returns latencies and service
-    times (per kind of update) in ms, and the largest lag of a firing behind its schedule."""
-    bot, process, clock = app.bot, app.process_update, time.perf_counter
-    latencies: list[float] = []
-    services: dict[str, list[float]] = {}
+                    ) -> tuple[list[Sample], float]:
+    """Fire ``rate`` updates/s for ``seconds``; returns one sample per update
+    and the largest lag of a firing behind its schedule (ms). On SQLite an
+    update never yields to another, so its CPU and wait figures are its own."""
+    bot, process, clock, sched = app.bot, app.process_update, time.perf_counter, Sched()
+    samples: list[Sample] = []
     tasks = set()
 
     async def one(user: int, due: float) -> None:
+        cpu0, wait0 = sched()
         started = clock()
         data = source(user)
         await process(Update.de_json(data, bot))
         done = clock()
-        latencies.append(1000 * (done - due))
-        services.setdefault(kind_of(data), []).append(1000 * (done - started))
+        cpu1, wait1 = sched()
+        samples.append(Sample(kind_of(data), 1000 * (done - due), 1000 * (done - started),
+                              1000 * (cpu1 - cpu0), 1000 * (wait1 - wait0)))
 
     count = int(rate * seconds)
     interval = 1.0 / rate
@@ -88,7 +118,7 @@ async def open_loop(app, source: Callable[[int], dict], users: list[int], rate: 
         task.add_done_callback(tasks.discard)
     while tasks:
         await asyncio.gather(*list(tasks))
-    return latencies, services, 1000 * lag
+    return samples, 1000 * lag
 
 
 class GcPauses:
@@ -123,21 +153,35 @@ async def measured(name: str, app, source: Callable[[int], dict], users: list[in
     if args.gc_freeze:
         gc.collect()
         gc.freeze()
+    load = os.getloadavg()[0]
     try:
         with GcPauses() as pauses:
-            latencies, services, lag = await open_loop(app, source, users, args.rate, args.seconds)
+            samples, lag = await open_loop(app, source, users, args.rate, args.seconds)
     finally:
         if args.gc_freeze:
             gc.unfreeze()
-    p = lambda values, share: percentile(values, share)  # noqa: E731
-    every = [ms for values in services.values() for ms in values]
+    p = percentile
+    latencies = [s.latency for s in samples]
+    services = [s.service for s in samples]
     print(f"{name:<9} latency p50 {p(latencies, .5):5.2f} ms  p99 {p(latencies, .99):5.2f} ms  "
-          f"p99.9 {p(latencies, .999):5.2f}  max {max(latencies):6.2f} ms | service p50 {p(every, .5):4.2f} "
-          f"p99 {p(every, .99):5.2f} ms | {len(latencies)} updates, worst firing lag {lag:.1f} ms, "
-          f"{pauses.summary()}", flush=True)
-    if len(services) > 1:
+          f"p99.9 {p(latencies, .999):5.2f}  max {max(latencies):6.2f} ms | service p50 {p(services, .5):4.2f} "
+          + (f"p99 {p(services, .99):5.2f} ms, CPU p99 {p([s.cpu for s in samples], .99):5.2f} ms | "
+             if args.kind == "sqlite" else f"p99 {p(services, .99):5.2f} ms | ")
+          + f"{len(samples)} updates", flush=True)
+    slow = [s for s in samples if s.service > GOAL_P99_MS]
+    wall = sum(s.service for s in slow)
+    waiting = sum(s.waiting for s in slow)
+    cpu = sum(s.cpu for s in slow)
+    print(f"          load average {load:.2f} at start; worst firing lag {lag:.1f} ms; {pauses.summary()}; "
+          f"{len(slow)} updates took > {GOAL_P99_MS:g} ms"
+          + (f": {cpu / wall:.0%} of their time on CPU, {waiting / wall:.0%} waiting for a CPU taken by "
+             f"other processes, {max(0.0, wall - cpu - waiting) / wall:.0%} blocked (I/O: fsync)"
+             if slow and args.kind == "sqlite" else ""))
+    kinds = sorted({s.kind for s in samples})
+    if len(kinds) > 1:
         print("          service by kind: " + "; ".join(
-            f"{kind} p50 {p(v, .5):.2f} p99 {p(v, .99):.2f} ms (n={len(v)})" for kind, v in sorted(services.items())))
+            f"{kind} p50 {p(v, .5):.2f} p99 {p(v, .99):.2f} ms (n={len(v)})"
+            for kind in kinds for v in [[s.service for s in samples if s.kind == kind]]))
     return latencies
 
 
@@ -181,6 +225,7 @@ def main() -> None:
     args = parser.parse_args()
     os.chdir(ROOT)
     kind = "postgresql" if args.postgres or (args.database_url or "").startswith("postgres") else "sqlite"
+    args.kind = kind  # on PostgreSQL updates interleave at each await: per-update CPU splits are not theirs
     print(f"trustbot bench_latency: {kind}, open loop at {args.rate:g} updates/s for {args.seconds:g} s, "
           f"rate limiter {args.limiter!r}{', gc.freeze()' if args.gc_freeze else ''}, python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     asyncio.run(main_async(args, kind))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import itertools
 import json
 import random
@@ -246,9 +245,11 @@ def make_settings(database_url: str):
 
 
 @contextlib.asynccontextmanager
-async def trustbot_app(database_url: str, request: MemoryRequest, *, limiter: str = "real") -> AsyncIterator[Application]:
+async def trustbot_app(database_url: str, request: MemoryRequest, *, limiter: str = "real",
+                       settle: bool = True) -> AsyncIterator[Application]:
     """The real trustbot Application (runner.build_application), initialised
-    and post_init run (database opened, handlers installed), on ``request``."""
+    and post_init run (database opened, handlers installed), on ``request``.
+    ``settle``: also wait for warm-ups post_init left running in a thread."""
     from bot.adapters.telegram.runner import build_application
 
     with injected_builder(request, limiter):
@@ -256,7 +257,8 @@ async def trustbot_app(database_url: str, request: MemoryRequest, *, limiter: st
     async with app:
         assert app.post_init is not None
         await app.post_init(app)
-        await _background_warm_up()
+        if settle:
+            await _background_warm_up()
         try:
             yield app
         finally:
@@ -338,18 +340,3 @@ def database_url(kind: str, given: str | None = None) -> Iterator[str]:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-@contextlib.contextmanager
-def quiet_gc(enabled: bool) -> Iterator[None]:
-    """Optionally freeze start-up objects out of the collector (a production option)."""
-    if enabled:
-        gc.collect()
-        gc.freeze()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.unfreeze()
-
-

@@ -80,16 +80,26 @@ def test_a_user_without_a_role_gets_no_check_in(real_graph: DialogGraph) -> None
     assert step.outcome.replies == () and step.state == DialogState()
 
 
+async def test_choosing_a_role_the_first_time_offers_discreet_mode_first(real_graph: DialogGraph) -> None:
+    chat = EngineChat(make_brain(real_graph))
+    await chat.send("/start")
+    seen = await chat.press(role_label(real_graph, "broke_trust"))
+    assert "lock screen" in seen[0].text and seen[0].buttons == ["Yes, be discreet", "No need"]
+    step = engine.step(real_graph, chat.state, Press("discreet_offer", "on"))
+    assert SaveChoice("discreet", "on", "discreet_offer") in step.outcome.effects and not step.outcome.stale
+
+
 async def test_choosing_a_role_the_first_time_asks_the_time_zone_above_the_menu(real_graph: DialogGraph) -> None:
     chat = EngineChat(make_brain(real_graph))
     await chat.send("/start")
     seen = await chat.press(role_label(real_graph, "hurt_partner"))
-    assert "time zone" in seen[0].text and "Berlin · Paris · Rome" in seen[0].buttons
+    asked = next(s for s in seen if "time zone" in s.text)
+    assert "Berlin · Paris · Rome" in asked.buttons
     assert chat.buttons == seen[-1].buttons  # the menu is still the newest step
     # Tapped later, from the menu step, the zone button still works (anytime).
     chosen = engine.step(real_graph, DialogState(node=real_graph.role_choice),
                          Press(real_graph.role_choice, "role_hurt_partner"))
-    zone_button = next(b for b in chosen.outcome.replies[0].buttons if b.label == "Berlin · Paris · Rome")
+    zone_button = next(b for r in chosen.outcome.replies for b in r.buttons if b.label == "Berlin · Paris · Rome")
     step = engine.step(real_graph, chat.state, zone_button.action)
     assert not step.outcome.stale
     assert SaveChoice("timezone", "Europe/Berlin", "tz_pick") in step.outcome.effects

@@ -62,7 +62,9 @@ def test_every_node_of_both_trees_is_shown_through_the_engine(real_graph: Dialog
     missed = []
     for node_id, node in real_graph.nodes.items():
         if node.buttons or node.ask:
-            if node_id not in rested:
+            # Onboarding questions are shown beside the menu, never rested on.
+            beside = node.anytime and any(w in shown for w in first_words(real_graph, node_id))
+            if node_id not in rested and not beside:
                 missed.append(node_id)
         elif node.say and not any(w in shown for w in first_words(real_graph, node_id)):
             missed.append(node_id)

@@ -277,6 +277,8 @@ class CheckinService:
             users.update(conn, user.id, now, timezone=effect.value)
         elif effect.name == "checkin_time":
             users.update(conn, user.id, now, checkin_time=effect.value, checkin_enabled=True)
+        elif effect.name == "discreet":
+            users.update(conn, user.id, now, discreet=effect.value == "on")
 
     def _action(self, conn: Connection, user: UserRecord, name: str, now: datetime) -> None:
         if name == "snooze":

@@ -66,7 +66,7 @@ async def test_a_check_in_set_for_the_coming_minute_arrives_once_and_not_again_a
     chat = TelegramChat(emulator, user)
     await chat.send("/start")
     seen = await chat.press(ROLE_HURT)
-    assert "time zone" in seen[0].text  # onboarding asks, lightly, above the menu
+    assert any("time zone" in s.text for s in seen[:-1])  # onboarding asks, lightly, above the menu
     seen = await chat.send("/timezone Lisbon")
     assert "Europe/Lisbon" in seen[0].text
     now = datetime.now(ZoneInfo("Europe/Lisbon"))

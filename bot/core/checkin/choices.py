@@ -30,6 +30,8 @@ CHOICES: dict[str, tuple[Callable[[str], bool], str]] = {
     "promise_kept": (lambda v: v in KEPT, "yes, partly or no"),
     "timezone": (_is_zone, "an IANA time zone such as Europe/Berlin"),
     "checkin_time": (_is_time, "a time written HH:MM, such as 08:30"),
+    #: Discreet mode for a shared phone (offered at the welcome).
+    "discreet": (lambda v: v in ("on", "off"), "on or off"),
 }
 
 #: Typed answers (``ask.save_as``) the service stores somewhere other than the journal.

@@ -49,14 +49,9 @@ def checkin_content(graph: DialogGraph) -> Iterator[Problem]:
             yield Problem(file, "checkin.entry", f"no check-in for role {role}: add 'entry: {{{role}: NODE}}'")
     named = [(f"checkin.entry.{r}", n) for r, n in spec.entry.items()]
     named += [("checkin.timezone", spec.timezone), ("checkin.settings", spec.settings)]
-    if spec.onboarding:
-        named.append(("checkin.onboarding", spec.onboarding))
     for where, node_id in named:
         if node_id not in graph.nodes:
             yield Problem(file, where, f"points to '{node_id}', which does not exist")
-    if spec.onboarding in graph.nodes and not graph.nodes[spec.onboarding].anytime:
-        yield Problem(file, "checkin.onboarding",
-                      f"'{spec.onboarding}' is shown beside the menu, so its buttons must work later: add 'anytime: true'")
     for role, refs in spec.insights.items():
         for i, ref in enumerate(refs):
             problem = _insight_problem(graph, role, ref)

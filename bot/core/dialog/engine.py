@@ -188,19 +188,20 @@ def _press(graph: DialogGraph, state: DialogState, event: Press, notes: tuple[Re
 
 
 def _onboarding(graph: DialogGraph, state: DialogState) -> tuple[Reply, ...]:
-    """The first time a role is chosen: a light question (the time zone for
-    check-ins) shown above the menu. Its buttons work whenever they are tapped
-    (``anytime``), so the user can answer now, later, or never."""
-    node_id = graph.checkin.onboarding if graph.checkin else None
-    node = graph.nodes.get(node_id) if node_id else None
-    if node is None or node_id is None:
-        return ()
+    """The first time a role is chosen: light questions (discreet mode, the
+    time zone for check-ins) shown above the menu. Their buttons work whenever
+    they are tapped (``anytime``), so the user can answer now, later, or never."""
+    replies: list[Reply] = []
     variants = dict(state.variants)
-    texts = [_pick(node_id, i, message, variants) for i, message in enumerate(node.say)]
-    if not texts:
-        return ()
-    buttons = tuple(Button(b.label, Press(node_id, b.key)) for b in node.buttons)
-    return tuple(Reply(t) for t in texts[:-1]) + (Reply(texts[-1], buttons),)
+    for node_id in graph.onboarding:
+        node = graph.nodes.get(node_id)
+        if node is None:
+            continue
+        texts = [_pick(node_id, i, message, variants) for i, message in enumerate(node.say)]
+        if texts:
+            buttons = tuple(Button(b.label, Press(node_id, b.key)) for b in node.buttons)
+            replies += [Reply(t) for t in texts[:-1]] + [Reply(texts[-1], buttons)]
+    return tuple(replies)
 
 
 def _answer(graph: DialogGraph, state: DialogState, text: str, notes: tuple[Reply, ...]) -> Step:

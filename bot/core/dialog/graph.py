@@ -48,6 +48,8 @@ class DialogGraph:
     node_role: Mapping[str, str | None] = field(default_factory=dict)
     #: The morning check-in (checkin.yaml), when the content has one.
     checkin: CheckinSpec | None = None
+    #: Shown beside the menu the first time a role is chosen (see DialogFile.onboarding).
+    onboarding: tuple[str, ...] = ()
 
     def menu_for(self, role: str | None) -> str:
         """The node the Menu button leads to: the role menu, or the role choice."""

@@ -108,7 +108,11 @@ def build_graph(docs: list[Document]) -> tuple[DialogGraph | None, list[Problem]
     start = role_choice = ui = None
     checkin = None
     checkin_file = ""
+    onboarding: list[str] = []
+    # The shared file first, so its onboarding questions come first.
+    files.sort(key=lambda pair: not pair[1].is_shared)
     for doc, parsed in files:
+        onboarding += parsed.onboarding
         for node_id, node in parsed.nodes.items():
             if node_id in nodes:
                 problems.append(
@@ -136,7 +140,8 @@ def build_graph(docs: list[Document]) -> tuple[DialogGraph | None, list[Problem]
     if start is None or role_choice is None or ui is None:
         problems.append(Problem("dialogs", "", "no shared file with 'start' and 'role_choice'"))
         return None, problems
-    graph = DialogGraph(nodes, start, role_choice, roles, ui, node_file, node_line, node_role, checkin)
+    graph = DialogGraph(nodes, start, role_choice, roles, ui, node_file, node_line, node_role, checkin,
+                        tuple(onboarding))
     for anchor, owner in [(start, "start"), (role_choice, "role_choice")] + [
         (info.menu, f"{info.role}.menu") for info in roles.values()
     ]:

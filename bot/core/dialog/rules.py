@@ -102,11 +102,23 @@ def _anchors(graph: DialogGraph) -> list[str]:
     """Nodes a user can always get to: /start, /role, every role menu, and the
     check-in's own ways in (a morning check-in, /checkin, /timezone)."""
     anchors = [graph.start, graph.role_choice, *(info.menu for info in graph.roles.values())]
+    anchors += [n for n in graph.onboarding if n in graph.nodes]
     if graph.checkin is not None:
         spec = graph.checkin
-        extra = [*spec.entry.values(), spec.timezone, spec.settings, spec.onboarding]
+        extra = [*spec.entry.values(), spec.timezone, spec.settings]
         anchors += [n for n in extra if n is not None and n in graph.nodes]
     return anchors
+
+
+def onboarding_nodes(graph: DialogGraph) -> Iterator[Problem]:
+    """Onboarding questions sit beside the menu, so their buttons must keep working."""
+    for node_id in graph.onboarding:
+        node = graph.nodes.get(node_id)
+        if node is None:
+            yield Problem("dialogs", "onboarding", f"points to '{node_id}', which does not exist")
+        elif not node.anytime:
+            yield _at(graph, node_id, f"nodes.{node_id}",
+                      "shown beside the menu as onboarding, so its buttons must work later: add 'anytime: true'")
 
 
 def unreachable(graph: DialogGraph) -> Iterator[Problem]:
@@ -199,6 +211,7 @@ def section_coverage(graph: DialogGraph) -> Iterator[Problem]:
 RULES: tuple[Callable[[DialogGraph], Iterable[Problem]], ...] = (
     missing_roles,
     missing_targets,
+    onboarding_nodes,
     duplicate_buttons,
     dead_ends,
     telegram_limits,

@@ -329,8 +329,6 @@ class CheckinSpec(_Strict):
 
     #: The node a check-in enters, per role.
     entry: dict[Role, NodeId]
-    #: Shown beside the menu the first time a role is chosen (a light time-zone question).
-    onboarding: NodeId | None = None
     #: /timezone with no argument opens this node.
     timezone: NodeId
     #: /checkin with no argument opens this node.
@@ -357,6 +355,10 @@ class DialogFile(_Strict):
     ui: UiTexts | None = None
     #: One role-less file: the morning check-in.
     checkin: CheckinSpec | None = None
+    #: Light questions shown beside the menu the first time a role is chosen
+    #: (discreet mode, the time zone): the shared file's first, then the
+    #: extensions'. Their nodes need ``anytime: true``.
+    onboarding: list[NodeId] = Field(default_factory=list)
     nodes: dict[NodeId, NodeSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
