@@ -231,7 +231,7 @@ BOUNDARIES = [
     ("          users.update (store the new state)", "bot/storage/users.py", "update"),
     ("          checkins.after_turn", "bot/service/checkins.py", "after_turn"),
     ("          privacy.record_messages (txn 1 and 2)", "bot/storage/privacy.py", "record_messages"),
-    ("        record_sent (txn 2 body: re-read user, insert ids)", "bot/service/privacy.py", "record_sent"),
+    ("        record_messages (txn 2 body: insert sent ids)", "bot/storage/privacy.py", "record_messages"),
     ("      Delivery.__call__ (send the replies)", "bot/adapters/telegram/delivery.py", "__call__"),
     ("        render.keyboard (build InlineKeyboardMarkup)", "bot/adapters/telegram/render.py", "keyboard"),
     ("        AIORateLimiter.process_request", "telegram/ext/_aioratelimiter.py", "process_request"),

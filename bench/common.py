@@ -205,36 +205,7 @@ def limiter_for(mode: str, configured: AIORateLimiter | None = None) -> AIORateL
         return None
     if mode == "real":
         return configured or AIORateLimiter(max_retries=3)
-    retries = configured._max_retries if configured is not None else 3  # noqa: SLF001
-    return AIORateLimiter(overall_max_rate=1_000_000_000, group_max_rate=1_000_000_000, max_retries=retries)
-
-
-@contextlib.contextmanager
-def injected_builder(request: BaseRequest, limiter: str) -> Iterator[None]:
-    """Make ``runner.build_application`` use ``request`` (and the chosen limiter).
-
-    build_application has no parameter for the request object, so while this
-    is active the runner's ``ApplicationBuilder`` name points to a subclass
-    that adds ``.request(...)`` before building. Everything else
-    (concurrent_updates, post_init, handlers) is the runner's own.
-    """
-    from bot.adapters.telegram import runner
-
-    class Builder(ApplicationBuilder):
-        def rate_limiter(self, rate_limiter):  # type: ignore[override]
-            replacement = limiter_for(limiter, rate_limiter)
-            return super().rate_limiter(replacement) if replacement is not None else self
-
-        def build(self):  # type: ignore[override]
-            self.request(request).get_updates_request(request)
-            return super().build()
-
-    original = runner.ApplicationBuilder
-    runner.ApplicationBuilder = Builder  # type: ignore[misc]
-    try:
-        yield
-    finally:
-        runner.ApplicationBuilder = original  # type: ignore[misc]
+    return AIORateLimiter(overall_max_rate=1_000_000_000, group_max_rate=1_000_000_000, max_retries=3)
 
 
 def make_settings(database_url: str):
@@ -252,8 +223,7 @@ async def trustbot_app(database_url: str, request: MemoryRequest, *, limiter: st
     ``settle``: also wait for warm-ups post_init left running in a thread."""
     from bot.adapters.telegram.runner import build_application
 
-    with injected_builder(request, limiter):
-        app = build_application(make_settings(database_url))
+    app = build_application(make_settings(database_url), request=request, rate_limiter=limiter_for(limiter))
     async with app:
         assert app.post_init is not None
         await app.post_init(app)

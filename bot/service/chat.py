@@ -19,7 +19,7 @@ from bot.core.profile import Profile
 from bot.core.turn import Brain, respond
 from bot.service.checkins import CheckinConfig, CheckinService
 from bot.service.effects import apply_effects
-from bot.service.privacy import PRIVACY_EVENTS, handle_privacy, record_sent
+from bot.service.privacy import PRIVACY_EVENTS, handle_privacy
 from bot.service.locks import KeyedLocks
 from bot.storage import checkins as checkin_store
 from bot.storage import privacy, users
@@ -53,18 +53,22 @@ class ChatService:
         """One event of one user, start to finish. ``message_id`` is the user's
         own message, kept (its id only) so a quick exit can erase it too."""
         async with self.locks.hold(key):
-            outcome = await self.db.run(lambda conn: self._dispatch(conn, key, event, chat_id, message_id))
+            outcome, user_id = await self.db.run(
+                lambda conn: self._dispatch(conn, key, event, chat_id, message_id))
             sent = await deliver(outcome)
-            if sent and chat_id is not None and not outcome.erase:
+            if sent and chat_id is not None and user_id is not None and not outcome.erase:
                 now = self.clock()
-                await self.db.run(lambda conn: record_sent(conn, key, chat_id, sent, now))
+                await self.db.run(lambda conn: privacy.record_messages(conn, user_id, chat_id, sent, now))
             return outcome
 
     def _dispatch(self, conn: Connection, key: UserKey, event: Event,
-                  chat_id: int | None, message_id: int | None) -> Outcome:
+                  chat_id: int | None, message_id: int | None) -> tuple[Outcome, int | None]:
+        """The outcome, and the id of the user row it concerns (None once deleted)."""
         if isinstance(event, PRIVACY_EVENTS):
-            return handle_privacy(conn, self.brain.graph.ui, key, event,
-                                  is_admin=key in self.admins, incoming=message_id)
+            outcome = handle_privacy(conn, self.brain.graph.ui, key, event,
+                                     is_admin=key in self.admins, incoming=message_id)
+            user = users.find(conn, key)
+            return outcome, user.id if user else None
         return self._turn(conn, key, event, chat_id, message_id)
 
     async def mark_blocked(self, key: UserKey) -> None:
@@ -78,19 +82,19 @@ class ChatService:
         await self.db.run(work)
 
     def _turn(self, conn: Connection, key: UserKey, event: Event,
-              chat_id: int | None, message_id: int | None = None) -> Outcome:
+              chat_id: int | None, message_id: int | None = None) -> tuple[Outcome, int | None]:
         now = self.clock()
         if isinstance(event, DueCheckIn):
             # A check-in goes to someone who exists; never create a user for it.
             found = users.find(conn, key, lock=True)
             if found is None:
-                return Outcome()
+                return Outcome(), None
             user = found
         else:
             user = users.get_or_create(conn, key, now, chat_id=chat_id)
         prepared = self.checkins.prepare(conn, user, event, now)
         if prepared is None:
-            return Outcome()
+            return Outcome(), user.id
         state = DialogState.from_json(user.state)
         step = respond(self.brain, state, prepared, self.checkins.profile(user))
         changes: dict = {"state": step.state.to_json()}
@@ -102,7 +106,7 @@ class ChatService:
                                  "active" in changes, now)
         if message_id is not None and chat_id is not None:
             privacy.record_messages(conn, user.id, chat_id, [message_id], now)
-        return step.outcome
+        return step.outcome, user.id
 
 
 def profile_of(user: users.UserRecord) -> Profile:

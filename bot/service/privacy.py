@@ -7,7 +7,6 @@ core; the words come from the dialog content (``ui`` in common.yaml).
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
@@ -56,9 +55,3 @@ def handle_privacy(
         return Outcome(replies=(Reply(ui.delete_confirm, buttons),))
     privacy.delete_user(conn, user.id)
     return Outcome(replies=(Reply(ui.deleted),))
-
-
-def record_sent(conn: Connection, key: UserKey, chat_id: int, message_ids: list[int], now: datetime) -> None:
-    user = users.find(conn, key)
-    if user is not None:
-        privacy.record_messages(conn, user.id, chat_id, message_ids, now)

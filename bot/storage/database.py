@@ -69,7 +69,7 @@ class Database:
             event.listen(self._sync, "connect", _sqlite_pragmas)
         elif self.dialect == "postgresql":
             self._async = create_async_engine(
-                parsed.set(drivername="postgresql+asyncpg"), pool_size=10, max_overflow=10, pool_pre_ping=True,
+                parsed.set(drivername="postgresql+asyncpg"), pool_size=10, max_overflow=10, pool_recycle=1800,
                 hide_parameters=True,
             )
         else:

@@ -65,9 +65,12 @@ def rows_of_user(conn: Connection, user_id: int) -> dict[str, int]:
     return counts
 
 
+_RECORD = sa.insert(chat_messages)
+
+
 def record_messages(conn: Connection, user_id: int, chat_id: int, message_ids: list[int], now: datetime) -> None:
     if message_ids:
-        conn.execute(sa.insert(chat_messages), [
+        conn.execute(_RECORD, [
             {"user_id": user_id, "chat_id": chat_id, "message_id": m, "created_at": now} for m in message_ids
         ])
 

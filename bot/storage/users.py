@@ -58,13 +58,24 @@ def _insert(conn: Connection) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(users)
 
 
+# Hot-path statements are built once: building and cache-keying a statement
+# on every update cost more than running it (see bench/README.md).
+_FIND = sa.select(*_COLUMNS).where(
+    users.c.channel == sa.bindparam("channel"), users.c.external_id == sa.bindparam("external_id")
+)
+# FOR UPDATE serialises turns of one user across processes on PostgreSQL;
+# SQLite ignores it and needs none (one writer at a time).
+_FIND_LOCKED = _FIND.with_for_update()
+_SAVE_STATE = (
+    sa.update(users)
+    .where(users.c.id == sa.bindparam("user_id"))
+    .values(state=sa.bindparam("state", type_=sa.JSON), updated_at=sa.bindparam("now"))
+)
+
+
 def find(conn: Connection, key: UserKey, *, lock: bool = False) -> UserRecord | None:
-    query = sa.select(*_COLUMNS).where(users.c.channel == key.channel, users.c.external_id == key.external_id)
-    if lock:
-        # Serialises turns of one user across processes on PostgreSQL; SQLite
-        # ignores it and needs none (one writer at a time).
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    row = conn.execute(_FIND_LOCKED if lock else _FIND,
+                       {"channel": key.channel, "external_id": key.external_id}).first()
     return _record(row) if row else None
 
 
@@ -91,6 +102,9 @@ def get_or_create(conn: Connection, key: UserKey, now: datetime, *, chat_id: int
 
 
 def update(conn: Connection, user_id: int, now: datetime, **values: Any) -> None:
+    if values.keys() == {"state"}:  # every turn: the prebuilt statement
+        conn.execute(_SAVE_STATE, {"user_id": user_id, "state": values["state"], "now": now})
+        return
     conn.execute(sa.update(users).where(users.c.id == user_id).values(updated_at=now, **values))
 
 
