@@ -7,12 +7,18 @@ import subprocess
 import sys
 import os
 import threading
+import time
 from pathlib import Path
+
+import sqlalchemy as sa
 
 import pytest
 
 from bot.core.dialog.loader import load_dir
+from bot.storage.database import Database
+from bot.storage.tables import checkins
 from tests.conftest import DIALOGS, make_brain
+from tests.e2e.conftest import make_due_now
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import BotProcess
 from tests.support.chat import EngineChat
@@ -63,6 +69,7 @@ def instances(emulator: BotApiEmulator, postgres: PostgresServer, tmp_path: Path
             TRUSTBOT_TELEGRAM_WEBHOOK_ENABLED="true",
             TRUSTBOT_TELEGRAM_WEBHOOK_PORT=str(free_port()),
             TRUSTBOT_TELEGRAM_WEBHOOK_SECRET_TOKEN=SECRET,
+            TRUSTBOT_CHECKIN_DISPATCH_INTERVAL="0.3",
         )
         started.append(process.start())
     yield started
@@ -106,8 +113,6 @@ def test_the_same_tap_sent_to_both_instances_at_once_moves_the_user_only_once(
         t.join()
     emulator.wait_for(lambda: len(emulator.callback_answers) >= 2, 15)
     emulator.wait_for_messages(8100, before + 3, 15)
-    import time
-
     time.sleep(1.0)
     new = [m["text"] for m in emulator.bot_messages(8100)[before:]]
     stale = [t for t in new if "earlier step" in t]
@@ -121,3 +126,30 @@ def test_the_webhook_checks_the_secret_and_refuses_garbage(emulator: BotApiEmula
     assert emulator.bot_messages(8200) == []
     assert instances[1].post_update(update) == 200
     emulator.wait_for_messages(8200, 1, 10)
+
+
+def test_both_instances_dispatch_but_each_check_in_is_sent_exactly_once(emulator: BotApiEmulator, instances) -> None:
+    people = list(range(8300, 8312))
+    for user in people:
+        chat = SplitChat(emulator, user, instances)
+        asyncio.run(chat.send("/start"))
+        asyncio.run(chat.press(chat.buttons[user % 2]))  # either role
+        asyncio.run(chat.send("/timezone Tokyo"))
+    url = instances[0].env["TRUSTBOT_DATABASE_URL"]
+    asyncio.run(make_due_now(url, people))
+    intro = GRAPH.checkin.texts.intro.split("\n")[0]
+    arrived = lambda u: [m for m in emulator.bot_messages(u) if (m["text"] or "").startswith(intro)]  # noqa: E731
+    emulator.wait_for(lambda: all(arrived(u) for u in people), 30, poll_interval=0.2)
+    time.sleep(3.0)  # ten more ticks of each dispatcher
+    assert {u: len(arrived(u)) for u in people} == {u: 1 for u in people}
+
+    async def rows():
+        db = Database(url)
+        try:
+            return await db.run(lambda c: c.execute(
+                sa.select(checkins.c.user_id, checkins.c.status)).all())
+        finally:
+            await db.dispose()
+
+    found = asyncio.run(rows())
+    assert len(found) == len(people) and {s for _, s in found} == {"sent"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 from pathlib import Path
@@ -13,11 +14,11 @@ from bot.storage.database import Database
 from bot.storage.users import UserKey
 from bot.core.dialog.loader import load_dir
 from tests.conftest import DIALOGS
-from tests.e2e.conftest import assert_clean_log
+from tests.e2e.conftest import assert_clean_log, make_due_now
 from tests.support.paths import role_label, route_to_answer
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import TOKEN, BotProcess
-from tests.support.telegram_chat import TelegramChat
+from tests.support.telegram_chat import TelegramChat, seen_from
 
 GRAPH = load_dir(DIALOGS)
 APOLOGY = "I lied about where I was in March, and I'm ashamed of it"
@@ -65,26 +66,59 @@ async def _all_tables_mention(database_url: str, needle: str) -> list[str]:
         await db.dispose()
 
 
+PROMISE = "home by six and phone face down at dinner"
+
+
+@pytest.fixture
+def checkin_bot(emulator: BotApiEmulator, tmp_path: Path, database_url: str):
+    """The bot with a fast check-in dispatcher (every half second)."""
+    if database_url.startswith("postgresql"):
+        import os
+        import subprocess
+        import sys
+
+        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path, check=True,
+                       env={**os.environ, "TRUSTBOT_DATABASE_URL": database_url}, capture_output=True)
+    process = BotProcess(emulator, database_url, tmp_path, TRUSTBOT_CHECKIN_DISPATCH_INTERVAL="0.5")
+    process.start()
+    yield process
+    process.stop()
+
+
 async def test_export_holds_what_the_user_wrote_and_delete_removes_every_row(
-    emulator: BotApiEmulator, bot: BotProcess
+    emulator: BotApiEmulator, checkin_bot: BotProcess
 ) -> None:
+    bot = checkin_bot
     chat = TelegramChat(emulator, 7001)
     await _journal_something(chat, APOLOGY)
     await chat.send(QUESTION)
+    await chat.send("/timezone Berlin")
+    # The morning check-in: mood, then today's small promise.
+    before = len(emulator.bot_messages(7001))
+    await make_due_now(bot.env["TRUSTBOT_DATABASE_URL"], [7001])
+    await emulator.async_wait_for(lambda: any(
+        "How are you feeling" in (m["text"] or "") for m in emulator.bot_messages(7001)[before:]), timeout=20)
+    await asyncio.sleep(0.5)
+    chat.transcript.extend(seen_from(m) for m in emulator.bot_messages(7001)[before:])
+    await chat.press("4 · okay")
+    await chat.send(PROMISE)
     seen = await chat.send("/export")
     exported = [m for m in emulator.bot_messages(7001) if m["kind"] == "document"]
     assert exported, seen
     document = json.loads(emulator.file_bytes(exported[-1]["message"]["document"]["file_id"]))
-    assert APOLOGY in json.dumps(document, ensure_ascii=False)
-    assert document["profile"]["channel"] == "telegram"
+    dumped = json.dumps(document, ensure_ascii=False)
+    assert APOLOGY in dumped and PROMISE in dumped
+    assert document["profile"]["channel"] == "telegram" and document["profile"]["timezone"] == "Europe/Berlin"
+    assert [c["mood"] for c in document["checkins"]] == [4]
 
     url = bot.env["TRUSTBOT_DATABASE_URL"]
-    before = await _rows(url, 7001)
-    assert before and before["journal"] >= 1
+    stored = await _rows(url, 7001)
+    assert stored and stored["journal"] >= 1 and stored["checkins"] == 1 and stored["promises"] == 1
     await chat.send("/delete")
     await chat.press("Yes, delete everything")
     assert await _rows(url, 7001) is None
     assert await _all_tables_mention(url, APOLOGY) == []
+    assert await _all_tables_mention(url, PROMISE) == []
     # The bot forgot them: the next message starts fresh.
     seen = await chat.send("/menu")
     assert any(b.startswith("I broke") for b in seen[-1].buttons)
