@@ -19,15 +19,30 @@ def emulator():
         yield emu
 
 
-@pytest.fixture
-def bot(emulator: BotApiEmulator, tmp_path: Path, database_url: str):
-    """``trustbot run`` on a fresh database (SQLite, then PostgreSQL), started and polling."""
+def upgrade_schema(database_url: str, workdir: Path) -> None:
+    """``trustbot db upgrade``, as an operator runs it before starting on PostgreSQL."""
     if database_url.startswith("postgresql"):
-        upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path,
+        upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=workdir,
                                  env={**os.environ, "TRUSTBOT_DATABASE_URL": database_url},
                                  capture_output=True, text=True, timeout=120)
         assert upgrade.returncode == 0, upgrade.stderr
+
+
+@pytest.fixture
+def bot(emulator: BotApiEmulator, tmp_path: Path, database_url: str):
+    """``trustbot run`` on a fresh database (SQLite, then PostgreSQL), started and polling."""
+    upgrade_schema(database_url, tmp_path)
     process = BotProcess(emulator, database_url, tmp_path)
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def checkin_bot(emulator: BotApiEmulator, tmp_path: Path, database_url: str):
+    """The same, with the check-in dispatcher looking every half second instead of every 30."""
+    upgrade_schema(database_url, tmp_path)
+    process = BotProcess(emulator, database_url, tmp_path, TRUSTBOT_CHECKIN_DISPATCH_INTERVAL="0.5")
     process.start()
     yield process
     process.stop()

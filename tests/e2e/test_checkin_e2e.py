@@ -8,9 +8,6 @@ for the coming minute on the real clock, so this waits up to about a minute.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,21 +26,9 @@ from tests.support.telegram_chat import TelegramChat
 
 GRAPH = load_dir(DIALOGS)
 ROLE_HURT = next(b.label for b in GRAPH.nodes[GRAPH.role_choice].buttons if b.role == "hurt_partner")
+#: The dispatch interval the checkin_bot fixture sets.
 INTERVAL = "0.5"
 INTRO = GRAPH.checkin.texts.intro.split("{")[0].split("\n")[0] if GRAPH.checkin else "Your daily check-in"
-
-
-@pytest.fixture
-def checkin_bot(emulator: BotApiEmulator, tmp_path: Path, database_url: str):
-    if database_url.startswith("postgresql"):
-        upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path,
-                                 env={**os.environ, "TRUSTBOT_DATABASE_URL": database_url},
-                                 capture_output=True, text=True, timeout=120)
-        assert upgrade.returncode == 0, upgrade.stderr
-    process = BotProcess(emulator, database_url, tmp_path, TRUSTBOT_CHECKIN_DISPATCH_INTERVAL=INTERVAL)
-    process.start()
-    yield process
-    process.stop()
 
 
 def check_ins(emulator: BotApiEmulator, user: int) -> list[dict]:

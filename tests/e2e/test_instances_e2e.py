@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import os
 import threading
 import time
@@ -18,7 +16,7 @@ from bot.core.dialog.loader import load_dir
 from bot.storage.database import Database
 from bot.storage.tables import checkins
 from tests.conftest import DIALOGS, make_brain
-from tests.e2e.conftest import make_due_now
+from tests.e2e.conftest import make_due_now, upgrade_schema
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import BotProcess
 from tests.support.chat import EngineChat
@@ -57,9 +55,7 @@ class SplitChat(TelegramChat):
 @pytest.fixture
 def instances(emulator: BotApiEmulator, postgres: PostgresServer, tmp_path: Path):
     url = postgres.create_database(f"two{os.getpid()}{free_port()}")
-    upgrade = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path,
-                             env={**os.environ, "TRUSTBOT_DATABASE_URL": url}, capture_output=True, text=True)
-    assert upgrade.returncode == 0, upgrade.stderr
+    upgrade_schema(url, tmp_path)
     started = []
     for name in ("a", "b"):
         workdir = tmp_path / name

@@ -69,22 +69,6 @@ async def _all_tables_mention(database_url: str, needle: str) -> list[str]:
 PROMISE = "home by six and phone face down at dinner"
 
 
-@pytest.fixture
-def checkin_bot(emulator: BotApiEmulator, tmp_path: Path, database_url: str):
-    """The bot with a fast check-in dispatcher (every half second)."""
-    if database_url.startswith("postgresql"):
-        import os
-        import subprocess
-        import sys
-
-        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path, check=True,
-                       env={**os.environ, "TRUSTBOT_DATABASE_URL": database_url}, capture_output=True)
-    process = BotProcess(emulator, database_url, tmp_path, TRUSTBOT_CHECKIN_DISPATCH_INTERVAL="0.5")
-    process.start()
-    yield process
-    process.stop()
-
-
 async def test_export_holds_what_the_user_wrote_and_delete_removes_every_row(
     emulator: BotApiEmulator, checkin_bot: BotProcess
 ) -> None:
