@@ -42,6 +42,12 @@ def real_graph() -> DialogGraph:
 
 
 @pytest.fixture
+def brain(real_graph: DialogGraph) -> Brain:
+    """The shipped content, as the bot loads it."""
+    return make_brain(real_graph)
+
+
+@pytest.fixture
 def min_chat(min_graph: DialogGraph) -> EngineChat:
     return EngineChat(make_brain(min_graph))
 

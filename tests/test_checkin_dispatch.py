@@ -9,29 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.core.dialog.graph import DialogGraph
 from bot.core.messages import CheckinCommand, Start, TimezoneCommand
 from bot.service.checkins import ClaimStats
 from bot.storage.database import Database
 from bot.storage.users import UserKey
-from tests.conftest import make_brain
-from tests.support.checkin import CHANNEL, Clock, Rig
-
-UTC = timezone.utc
-
-
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-@pytest.fixture
-def brain(real_graph: DialogGraph):
-    return make_brain(real_graph)
-
+from tests.support.checkin import CHANNEL, Clock, Rig, at
 
 def one_per_day(rig: Rig, name: str, zone: str) -> list[str]:
     """The local send times; fails if any local day got two check-ins."""

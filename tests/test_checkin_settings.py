@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,21 +25,8 @@ from bot.core.dialog.engine import DialogState
 from bot.storage import users
 from bot.storage.database import Database
 from bot.storage.users import UserKey
-from tests.conftest import make_brain
 from tests.support.chat import ConsoleChat
-from tests.support.checkin import CHANNEL, Clock, Rig
-
-UTC = timezone.utc
-
-
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-@pytest.fixture
-def brain(real_graph: DialogGraph):
-    return make_brain(real_graph)
-
+from tests.support.checkin import CHANNEL, Clock, Rig, at
 
 def reply(brain, event, state: DialogState = DialogState(role="hurt_partner")):
     step = respond(brain, state, event)

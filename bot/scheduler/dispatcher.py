@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Awaitable, Callable, Sequence
 
@@ -35,23 +35,18 @@ SENT, BLOCKED, FAILED, SKIPPED = "sent", "blocked", "failed", "skipped"
 
 
 @dataclass
-class TickReport:
-    """Counts only (never who or what), for the log and the tests."""
+class TickReport(ClaimStats):
+    """Counts only (never who or what), for the log and the tests: the claim
+    counts of every batch, plus how the sends ended."""
 
-    claimed: int = 0
-    resent: int = 0
-    skipped: int = 0
-    expired: int = 0
     sent: int = 0
     blocked: int = 0
     failed: int = 0
     batches: int = 0
 
     def add(self, stats: ClaimStats) -> None:
-        self.claimed += stats.claimed
-        self.resent += stats.resent
-        self.skipped += stats.skipped
-        self.expired += stats.expired
+        for f in fields(ClaimStats):
+            setattr(self, f.name, getattr(self, f.name) + getattr(stats, f.name))
 
     @property
     def busy(self) -> bool:

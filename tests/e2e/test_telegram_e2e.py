@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.dialog.loader import load_dir
-from tests.conftest import DIALOGS, ROOT, make_brain
+from tests.conftest import DIALOGS, make_brain
 from tests.e2e.conftest import assert_clean_log
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import TOKEN, BotProcess

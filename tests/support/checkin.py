@@ -22,6 +22,12 @@ from bot.storage.database import Database
 from bot.storage.users import UserKey
 
 CHANNEL = "test"
+UTC = timezone.utc
+
+
+def at(*args: int) -> datetime:
+    """A UTC instant: ``at(2025, 3, 30, 1)``."""
+    return datetime(*args, tzinfo=UTC)
 
 
 class Clock:
