@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from bot.config import Settings
-
 from bot.core.dialog.loader import DialogError, load_dir
 from bot.core.faq.loader import load_faq
 from bot.core.faq.matcher import FaqMatcher
+from bot.core.identity import UserKey
 from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
 from bot.service.chat import ChatService
 from bot.service.checkins import checkin_service
 from bot.storage import migrate
 from bot.storage.database import Database
-from bot.storage.users import UserKey
 
 
 def private_files() -> None:
@@ -111,8 +111,3 @@ async def open_service(settings: Settings, admins: frozenset[UserKey] = frozense
     db = await open_database(settings)
     return ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
 
-
-def dialogs_path(value: str | None, settings: Settings | None = None) -> Path:
-    if value:
-        return Path(value)
-    return settings.dialogs_dir() if settings else Path("dialogs")

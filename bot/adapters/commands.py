@@ -5,7 +5,7 @@ One table, so /menu means the same in Telegram, the console and the tests.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from bot.core.messages import (
     AskDelete,

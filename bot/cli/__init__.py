@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from bot.cli import console, db, explain, graph, lint, run
 from bot.config import ConfigError

@@ -8,7 +8,7 @@ import asyncio
 from bot.adapters.console.app import default_user, run_console
 from bot.bootstrap import open_service, private_files
 from bot.config import load_settings
-from bot.storage.users import UserKey
+from bot.core.identity import UserKey
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,7 +29,7 @@ def handle(args: argparse.Namespace) -> int:
         try:
             await run_console(service, user)
         finally:
-            await service.db.dispose()
+            await service.close()
 
     asyncio.run(main())
     return 0

@@ -14,15 +14,15 @@ import re
 from typing import Any
 
 from bot.core.messages import (
-    ConfirmDelete,
-    QuickExit,
     ChooseRole,
+    ConfirmDelete,
     Event,
     ListFaq,
     OpenFaq,
     OpenMenu,
     OpenSection,
     Press,
+    QuickExit,
     ShowSafetyPlan,
     Start,
 )
@@ -49,14 +49,6 @@ _CLASS_TAG = {cls: tag for tag, cls in _TAGS.items()}
 
 class BadCallback(ValueError):
     """Callback data we did not make, or made by a release we no longer speak."""
-
-
-def register(tag: str, cls: type) -> None:
-    """Let another part of the core (check-ins, privacy) add its button actions."""
-    if tag in _TAGS and _TAGS[tag] is not cls:
-        raise ValueError(f"callback tag {tag!r} is taken by {_TAGS[tag].__name__}")
-    _TAGS[tag] = cls
-    _CLASS_TAG[cls] = tag
 
 
 def encode(event: Event | Any) -> str:

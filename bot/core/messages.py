@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Union
 
+from bot.core.checkin.names import CheckinAction
+
 
 @dataclass(frozen=True)
 class Start:
@@ -106,7 +108,7 @@ class ShowStats:
     """/stats: counts only, for admins."""
 
 
-# --- check-ins (issue #5) ----------------------------------------------------
+# --- check-ins ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,7 @@ class SaveChoice:
 class ButtonAction:
     """Effect: a button asked for a built-in action (snooze, pause, resume)."""
 
-    name: str
+    name: CheckinAction
     node: str
 
 

@@ -8,8 +8,8 @@ waits for is a question.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 
 from bot.core.checkin import settings as checkin_settings
 from bot.core.dialog import engine
@@ -34,6 +34,7 @@ from bot.core.messages import (
     UpdateProfile,
 )
 from bot.core.profile import Profile
+from bot.core.routing import Route, route
 from bot.core.safety import check as safety_check
 from bot.core.safety.model import SafetyContent
 from bot.core.safety.resources import Catalogue, resources_for
@@ -55,46 +56,54 @@ class Brain:
 
 
 def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = Profile()) -> Step:
-    step = _respond(brain, state, event, profile)
-    if profile.discreet:
-        return Step(step.state, replace(step.outcome, replies=_covered(brain, step.outcome.replies)))
-    return step
+    """One event of one user, routed by :func:`bot.core.routing.route`.
+
+    Privacy events never reach here: they act on storage, so the service
+    answers them. Rendering (discreet mode) happens after, in
+    :func:`bot.core.render.render`, for every outcome alike.
+    """
+    match route(event):
+        case Route.FREE_TEXT:
+            assert isinstance(event, Text)
+            return _free_text(brain, state, event, profile)
+        case Route.DIALOG:
+            return engine.step(brain.graph, state, event)
+        case Route.CHECKIN_SETTINGS:
+            return checkin_settings.respond(brain.graph, state, event, profile)
+        case Route.SETTINGS:
+            assert isinstance(event, SetDiscreet)
+            return _set_discreet(brain, state, event)
+        case Route.FAQ:
+            return _faq(brain, state, event)
+        case Route.SAFETY:
+            assert isinstance(event, ShowSafetyPlan)
+            return _safety_plan(brain, state, event)
+        case Route.PRIVACY:
+            raise ValueError(f"the service answers privacy events, not the turn: {type(event).__name__}")
 
 
-def _covered(brain: Brain, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
-    """Discreet mode: every message opens with the same neutral line, so a
-    glance at a lock screen shows nothing about what it is."""
-    line = brain.graph.ui.discreet_line
-    return tuple(replace(r, text=f"{line}\n\n{r.text}", discreet=True) for r in replies)
-
-
-def _respond(brain: Brain, state: DialogState, event: Event, profile: Profile) -> Step:
-    if isinstance(event, SetDiscreet):
-        return _set_discreet(brain, state, event)
-    if isinstance(event, Text):
-        danger = safety_check.check(event.text)
-        if danger.hit:
-            return _safety(brain, state, danger, profile)
-    # --- check-ins (issue #5): /checkin, /timezone, a shared location, /progress.
-    # (A CheckIn itself is a dialog event: the engine enters the role's check-in step.)
-    if isinstance(event, checkin_settings.CHECKIN_EVENTS):
-        return checkin_settings.respond(brain.graph, state, event, profile)
-    # --- end of check-ins
-    if engine.is_dialog_event(brain.graph, state, event):
+def _free_text(brain: Brain, state: DialogState, event: Text, profile: Profile) -> Step:
+    """Safety first; then the answer a step waits for; then a question."""
+    danger = safety_check.check(event.text)
+    if danger.hit:
+        return _safety(brain, state, danger, profile)
+    if engine.awaiting_text(brain.graph, state):
         return engine.step(brain.graph, state, event)
     state, notes = engine.repair(brain.graph, state)
-    if isinstance(event, Text):
-        return Step(state, Outcome(replies=notes + _question(brain, state, event.text)))
-    if isinstance(event, OpenFaq):
-        entry = brain.faq.get(event.faq_id)
-        replies = _answer(brain, entry) if entry else _topics(brain, brain.faq.texts.topics_header)
-        return Step(state, Outcome(replies=notes + replies))
-    if isinstance(event, ListFaq):
-        return Step(state, Outcome(replies=notes + _topics(brain, brain.faq.texts.topics_header)))
-    if isinstance(event, ShowSafetyPlan):
-        plan = brain.safety.texts.safety_plan.get(event.kind) or brain.safety.texts.safety_plan["partner"]
-        return Step(state, Outcome(replies=notes + (Reply(plan, (_menu(brain),)),)))
-    return engine.current(brain.graph, state, notes)
+    return Step(state, Outcome(replies=notes + _question(brain, state, event.text)))
+
+
+def _faq(brain: Brain, state: DialogState, event: Event) -> Step:
+    state, notes = engine.repair(brain.graph, state)
+    entry = brain.faq.get(event.faq_id) if isinstance(event, OpenFaq) else None
+    replies = _answer(brain, entry) if entry else _topics(brain, brain.faq.texts.topics_header)
+    return Step(state, Outcome(replies=notes + replies))
+
+
+def _safety_plan(brain: Brain, state: DialogState, event: ShowSafetyPlan) -> Step:
+    state, notes = engine.repair(brain.graph, state)
+    plan = brain.safety.texts.safety_plan.get(event.kind) or brain.safety.texts.safety_plan["partner"]
+    return Step(state, Outcome(replies=notes + (Reply(plan, (_menu(brain),)),)))
 
 
 def _menu(brain: Brain) -> Button:

@@ -17,11 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
-from typing import Awaitable, Callable, Sequence
 
-from bot.service.chat import utc_now
+from bot.core.clock import Clock, utc_now
 from bot.service.checkins import CheckinService, Claim, ClaimStats
 from bot.storage.database import Database
 
@@ -29,7 +28,6 @@ log = logging.getLogger(__name__)
 
 #: Sends one claimed check-in; returns how it ended: sent, blocked, failed or skipped.
 Send = Callable[[Claim], Awaitable[str]]
-Clock = Callable[[], datetime]
 
 SENT, BLOCKED, FAILED, SKIPPED = "sent", "blocked", "failed", "skipped"
 
@@ -123,7 +121,7 @@ class Dispatcher:
                     return claim, await self.send(claim)
                 except asyncio.CancelledError:
                     raise
-                except Exception as exc:  # noqa: BLE001 - one user's failure must not stop the others
+                except Exception as exc:
                     log.error("check-in for user %s failed: %s", claim.user_id, type(exc).__name__)
                     return claim, FAILED
 

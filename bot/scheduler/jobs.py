@@ -22,7 +22,7 @@ def install(job_queue: JobQueue, dispatcher: Dispatcher, interval: float) -> Job
     async def run(context: CallbackContext) -> None:
         try:
             await dispatcher.tick()
-        except Exception as exc:  # noqa: BLE001 - the next tick tries again; the claims are safe in the database
+        except Exception as exc:
             log.error("check-in dispatch failed: %s", type(exc).__name__)
 
     return job_queue.run_repeating(

@@ -8,31 +8,43 @@ lock so that a user's messages arrive in the order of their taps.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from bot.core.clock import Clock, utc_now
 from bot.core.dialog.engine import DialogState
+from bot.core.dialog.schema import UiTexts
+from bot.core.identity import UserKey
 from bot.core.messages import DueCheckIn, Event, Outcome, Start
-from bot.core.profile import Profile
+from bot.core.render import render
+from bot.core.routing import Route, route
 from bot.core.turn import Brain, respond
+from bot.scheduler.dispatcher import Dispatcher, Send
 from bot.service.checkins import CheckinConfig, CheckinService
 from bot.service.effects import apply_effects
-from bot.service.privacy import PRIVACY_EVENTS, handle_privacy
 from bot.service.locks import KeyedLocks
+from bot.service.privacy import handle_privacy
 from bot.storage import checkins as checkin_store
 from bot.storage import privacy, users
 from bot.storage.database import Database
-from bot.storage.users import UserKey
 
-Clock = Callable[[], datetime]
+__all__ = ["ChatService", "Clock", "Deliver", "utc_now"]
+
 #: Sends an outcome; returns the ids of the messages it sent (for quick exit).
 Deliver = Callable[[Outcome], Awaitable["list[int] | None"]]
 
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+@dataclass(frozen=True)
+class _Handled:
+    """What one event did: its outcome, whose row it concerned (None once
+    deleted), and whether that user wants discreet rendering."""
+
+    outcome: Outcome
+    user_id: int | None
+    discreet: bool
 
 
 class ChatService:
@@ -53,22 +65,45 @@ class ChatService:
         """One event of one user, start to finish. ``message_id`` is the user's
         own message, kept (its id only) so a quick exit can erase it too."""
         async with self.locks.hold(key):
-            outcome, user_id = await self.db.run(
+            handled = await self.db.run(
                 lambda conn: self._dispatch(conn, key, event, chat_id, message_id))
+            outcome = render(handled.outcome, self.ui, discreet=handled.discreet)
+            user_id = handled.user_id
             sent = await deliver(outcome)
             if sent and chat_id is not None and user_id is not None and not outcome.erase:
                 now = self.clock()
                 await self.db.run(lambda conn: privacy.record_messages(conn, user_id, chat_id, sent, now))
             return outcome
 
+    @property
+    def ui(self) -> UiTexts:
+        """The bot's own short texts, for adapters that answer without a turn."""
+        return self.brain.graph.ui
+
+    async def health(self) -> bool:
+        """Whether the database answers: the webhook's /healthz."""
+        try:
+            await self.db.run(lambda conn: conn.exec_driver_sql("SELECT 1").scalar())
+        except Exception:
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+    def dispatcher(self, send: Send, *, channels: Sequence[str], max_per_second: float | None,
+                   budget: float | None) -> Dispatcher:
+        """The check-in dispatcher on this service's database, clock and check-in rules."""
+        return Dispatcher(self.db, self.checkins, send, channels=channels, clock=self.clock,
+                          max_per_second=max_per_second, budget=budget)
+
     def _dispatch(self, conn: Connection, key: UserKey, event: Event,
-                  chat_id: int | None, message_id: int | None) -> tuple[Outcome, int | None]:
-        """The outcome, and the id of the user row it concerns (None once deleted)."""
-        if isinstance(event, PRIVACY_EVENTS):
-            outcome = handle_privacy(conn, self.brain.graph.ui, key, event,
-                                     is_admin=key in self.admins, incoming=message_id)
-            user = users.find(conn, key)
-            return outcome, user.id if user else None
+                  chat_id: int | None, message_id: int | None) -> _Handled:
+        if route(event) is Route.PRIVACY:
+            before = users.find(conn, key)
+            outcome = handle_privacy(conn, self.ui, key, event, is_admin=key in self.admins, incoming=message_id)
+            after = users.find(conn, key)
+            return _Handled(outcome, after.id if after else None, bool(before and before.discreet))
         return self._turn(conn, key, event, chat_id, message_id)
 
     async def mark_blocked(self, key: UserKey) -> None:
@@ -82,22 +117,22 @@ class ChatService:
         await self.db.run(work)
 
     def _turn(self, conn: Connection, key: UserKey, event: Event,
-              chat_id: int | None, message_id: int | None = None) -> tuple[Outcome, int | None]:
+              chat_id: int | None, message_id: int | None = None) -> _Handled:
         now = self.clock()
         if isinstance(event, DueCheckIn):
             # A check-in goes to someone who exists; never create a user for it.
             found = users.find(conn, key, lock=True)
             if found is None:
-                return Outcome(), None
+                return _Handled(Outcome(), None, discreet=False)
             user = found
         else:
             user = users.get_or_create(conn, key, now, chat_id=chat_id)
         prepared = self.checkins.prepare(conn, user, event, now)
         if prepared is None:
-            return Outcome(), user.id
+            return _Handled(Outcome(), user.id, user.discreet)
         state = DialogState.from_json(user.state)
         step = respond(self.brain, state, prepared, self.checkins.profile(user))
-        changes: dict = {"state": step.state.to_json()}
+        changes: dict[str, Any] = {"state": step.state.to_json()}
         if isinstance(event, Start) and not user.active:
             changes["active"] = True
         users.update(conn, user.id, now, **changes)
@@ -106,13 +141,5 @@ class ChatService:
                                  "active" in changes, now)
         if message_id is not None and chat_id is not None:
             privacy.record_messages(conn, user.id, chat_id, [message_id], now)
-        return step.outcome, user.id
+        return _Handled(step.outcome, user.id, user.discreet)
 
-
-def profile_of(user: users.UserRecord) -> Profile:
-    return Profile(
-        timezone=user.timezone,
-        checkin_time=user.checkin_time,
-        checkin_enabled=user.checkin_enabled,
-        discreet=user.discreet,
-    )

@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
 
 from bot.core.checkin import choices, places
 from bot.core.checkin.insights import Insight, next_insight, pools
+from bot.core.checkin.names import CheckinAction, Choice, TypedAnswer
 from bot.core.checkin.progress import WEEKS
 from bot.core.checkin.schedule import (
     DEFAULT_TIME,
@@ -247,12 +247,12 @@ class CheckinService:
         if isinstance(effect, ButtonAction):
             self._action(conn, user, effect.name, now)
             return True
-        if isinstance(effect, SaveAnswer) and effect.name == choices.PROMISE:
+        if isinstance(effect, SaveAnswer) and effect.name == TypedAnswer.PROMISE:
             latest = store.latest(conn, user.id)
             day = latest.local_date if latest else local_date(now, self.settings_of(user.checkin_time, user.timezone).tz)
             store.add_promise(conn, user.id, latest.id if latest else None, day, effect.text.strip()[:1000], now)
             return True
-        if isinstance(effect, SaveAnswer) and effect.name == choices.TIMEZONE:
+        if isinstance(effect, SaveAnswer) and effect.name == TypedAnswer.TIMEZONE:
             # A typed city: only the zone it resolves to is kept, never the text.
             found = places.resolve(effect.text).zone
             if found:
@@ -265,28 +265,28 @@ class CheckinService:
         if rule is None or not rule[0](effect.value):
             log.warning("ignored a recorded choice %s for user %s", effect.name, user.id)
             return
-        if effect.name == "mood":
+        if effect.name == Choice.MOOD:
             latest = store.latest(conn, user.id)
             if latest is not None:
                 store.set_mood(conn, latest.id, int(effect.value))
-        elif effect.name == "promise_kept":
+        elif effect.name == Choice.PROMISE_KEPT:
             found = store.open_promise(conn, user.id)
             if found is not None:
                 store.answer_promise(conn, found[0], effect.value, now)
-        elif effect.name == "timezone" and zone(effect.value):
+        elif effect.name == Choice.TIMEZONE and zone(effect.value):
             users.update(conn, user.id, now, timezone=effect.value)
-        elif effect.name == "checkin_time":
+        elif effect.name == Choice.CHECKIN_TIME:
             users.update(conn, user.id, now, checkin_time=effect.value, checkin_enabled=True)
-        elif effect.name == "discreet":
+        elif effect.name == Choice.DISCREET:
             users.update(conn, user.id, now, discreet=effect.value == "on")
 
-    def _action(self, conn: Connection, user: UserRecord, name: str, now: datetime) -> None:
-        if name == "snooze":
+    def _action(self, conn: Connection, user: UserRecord, name: CheckinAction, now: datetime) -> None:
+        if name is CheckinAction.SNOOZE:
             latest = store.latest(conn, user.id)
             if latest is not None and latest.status == store.SENT:
                 store.snooze(conn, latest.id, now + self.config.snooze)
-        elif name in ("pause", "resume"):
-            users.update(conn, user.id, now, checkin_enabled=name == "resume")
+        else:
+            users.update(conn, user.id, now, checkin_enabled=name is CheckinAction.RESUME)
 
     def after_turn(self, conn: Connection, user: UserRecord, role_before: str | None, role_after: str | None,
                    effects: tuple[Effect, ...], reactivated: bool, now: datetime) -> None:
@@ -311,11 +311,11 @@ def _moves_schedule(effect: Effect) -> bool:
     if isinstance(effect, UpdateProfile):
         return any(name in _SCHEDULE_COLUMNS for name, _ in effect.changes)
     if isinstance(effect, SaveChoice):
-        return effect.name in ("timezone", "checkin_time")
+        return effect.name in (Choice.TIMEZONE, Choice.CHECKIN_TIME)
     if isinstance(effect, ButtonAction):
-        return effect.name in ("pause", "resume")
+        return effect.name in (CheckinAction.PAUSE, CheckinAction.RESUME)
     if isinstance(effect, SaveAnswer):
-        return effect.name == choices.TIMEZONE
+        return effect.name == TypedAnswer.TIMEZONE
     return False
 
 

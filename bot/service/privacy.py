@@ -11,6 +11,7 @@ import json
 from sqlalchemy.engine import Connection
 
 from bot.core.dialog.schema import UiTexts
+from bot.core.identity import UserKey
 from bot.core.messages import (
     AskDelete,
     Button,
@@ -24,9 +25,6 @@ from bot.core.messages import (
     ShowStats,
 )
 from bot.storage import privacy, users
-from bot.storage.users import UserKey
-
-PRIVACY_EVENTS = (ExportData, AskDelete, ConfirmDelete, QuickExit, ShowStats)
 
 
 def handle_privacy(

@@ -11,9 +11,10 @@ what finally decides who sends: an insert that conflicts claims nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,7 +35,7 @@ def utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything stored here is UTC."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)
 
 
 def is_postgres(conn: Connection) -> bool:
@@ -123,7 +124,7 @@ def insert_claims(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[int,
         .on_conflict_do_nothing(index_elements=["user_id", "local_date"])
         .returning(checkins.c.user_id, checkins.c.id)
     )
-    return {user_id: checkin_id for user_id, checkin_id in conn.execute(statement, list(rows))}
+    return {row[0]: row[1] for row in conn.execute(statement, list(rows))}
 
 
 def set_next(conn: Connection, pairs: Iterable[tuple[int, datetime | None]]) -> None:

@@ -73,7 +73,7 @@ journal = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
 
-# --- check-ins (issue #5) -------------------------------------------------------
+# --- check-ins ---------------------------------------------------------------
 
 #: One row per user per local day that had a check-in: the unique pair is what
 #: makes "at most one a day" hold across restarts, crashes and several bot

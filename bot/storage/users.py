@@ -10,15 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.core.identity import UserKey
 from bot.storage.tables import journal, users
 
-
-@dataclass(frozen=True)
-class UserKey:
-    """Who a user is to a front end: ``("telegram", "12345")``, ``("console", "me")``."""
-
-    channel: str
-    external_id: str
+__all__ = ["UserKey", "UserRecord"]
 
 
 @dataclass

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.commands import COMMANDS, HELP_COMMAND, command_event, parse_command
+from bot.core.identity import UserKey
 from bot.core.messages import Button, Event, Outcome, Resume, Text
 from bot.service.chat import ChatService
-from bot.storage.users import UserKey
 
 QUIT = {"/quit", "/exit", "/q"}
 

@@ -9,7 +9,8 @@ put on PTB's JobQueue.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes
@@ -48,7 +49,7 @@ def sender(bot: Bot, service: ChatService) -> Callable[[Claim], Awaitable[str]]:
     async def send(claim: Claim) -> str:
         if claim.chat_id is None:
             return FAILED
-        delivery = Delivery(bot, claim.chat_id, ui=service.brain.graph.ui)
+        delivery = Delivery(bot, claim.chat_id, ui=service.ui)
         outcome = await service.handle(claim.key, DueCheckIn(claim.checkin_id, claim.attempt), delivery,
                                        chat_id=claim.chat_id)
         if delivery.blocked:
@@ -65,9 +66,8 @@ def start_checkins(app: Application, service: ChatService, settings: Settings) -
     """Put the dispatcher on the JobQueue. (The city index for /timezone loads on
     first use, about half a second, rather than competing with start-up.)"""
     section = settings.checkin
-    dispatcher = Dispatcher(
-        service.db, service.checkins, sender(app.bot, service), channels=(CHANNEL,),
-        clock=service.clock, max_per_second=section.max_per_second,
+    dispatcher = service.dispatcher(
+        sender(app.bot, service), channels=(CHANNEL,), max_per_second=section.max_per_second,
         budget=max(section.dispatch_interval * 0.8, 0.5),
     )
     if app.job_queue is None:

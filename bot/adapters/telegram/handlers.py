@@ -24,9 +24,9 @@ from bot.adapters.telegram.checkins import location_handler
 from bot.adapters.telegram.delivery import Blocked, Delivery, call
 from bot.core import callbacks
 from bot.core.dialog.schema import UiTexts
+from bot.core.identity import UserKey
 from bot.core.messages import Event, Outcome, Press, Reply, Text
 from bot.service.chat import ChatService
-from bot.storage.users import UserKey
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class TelegramFrontEnd:
 
     @property
     def ui(self) -> UiTexts:
-        return self.service.brain.graph.ui
+        return self.service.ui
 
     def install(self, app: Application) -> None:
         private = filters.ChatType.PRIVATE
@@ -58,7 +58,7 @@ class TelegramFrontEnd:
         app.add_handler(CommandHandler(HELP_COMMAND[0], self.on_help, filters=private))
         app.add_handler(MessageHandler(private & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
-        # Check-ins (issue #5): a shared location sets the time zone.
+        # A shared location sets the time zone.
         app.add_handler(MessageHandler(private & filters.LOCATION, location_handler(self)))
         app.add_handler(MessageHandler(private, self.on_not_text))
         app.add_error_handler(self.on_error)
@@ -139,5 +139,5 @@ class TelegramFrontEnd:
         if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
             try:
                 await self.say(update, context, self.ui.error)
-            except Exception:  # noqa: BLE001 - the error path must never raise
+            except Exception:
                 log.warning("could not tell user about the error")

@@ -13,13 +13,13 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRa
 from telegram.request import BaseRequest
 
 from bot.adapters.commands import COMMANDS, HELP_COMMAND
+from bot.adapters.telegram.checkins import start_checkins
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.bootstrap import load_brain, open_database, private_files, setup_logging
 from bot.config import ConfigError, Settings, require_token, require_webhook
-from bot.adapters.telegram.checkins import start_checkins
+from bot.core.identity import UserKey
 from bot.service.chat import ChatService
 from bot.service.checkins import checkin_service
-from bot.storage.users import UserKey
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def command_list() -> list[tuple[str, str]]:
 
 def build_application(
     settings: Settings, *, webhook: bool = False,
-    request: BaseRequest | None = None, rate_limiter: BaseRateLimiter | None | DefaultLimiter = DEFAULT_LIMITER,
+    request: BaseRequest | None = None, rate_limiter: BaseRateLimiter | DefaultLimiter | None = DEFAULT_LIMITER,
 ) -> Application:
     """The Application with every handler; storage opens in ``post_init``.
 
@@ -55,7 +55,7 @@ def build_application(
         service = ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
         app.bot_data["service"] = service
         TelegramFrontEnd(service, command_list()).install(app)
-        # Check-ins (issue #5): the dispatcher runs on PTB's JobQueue.
+        # Check-ins: the dispatcher runs on PTB's JobQueue.
         start_checkins(app, service, settings)
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in command_list()])
         log.info("trustbot started as @%s", app.bot.username)
@@ -66,7 +66,7 @@ def build_application(
     async def post_shutdown(app: Application) -> None:
         service: ChatService | None = app.bot_data.get("service")
         if service is not None:
-            await service.db.dispose()
+            await service.close()
 
     builder = ApplicationBuilder()
     if webhook:

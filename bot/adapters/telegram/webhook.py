@@ -52,9 +52,7 @@ def make_asgi(app: Application, settings: Settings) -> Starlette:
         service = app.bot_data.get("service")
         if service is None or not app.running:
             return JSONResponse({"status": "starting"}, status_code=503)
-        try:
-            await service.db.run(lambda conn: conn.exec_driver_sql("SELECT 1").scalar())
-        except Exception:  # noqa: BLE001 - health reports, never raises
+        if not await service.health():
             return JSONResponse({"status": "database unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 

@@ -10,8 +10,8 @@ last one shown does not come straight back.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from bot.core.dialog.graph import DialogGraph
 from bot.core.faq.model import FaqBook

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Sequence
 
 from bot.core.dialog.schema import CheckinTexts
 

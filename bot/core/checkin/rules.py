@@ -8,7 +8,7 @@ mistake in it would be found by users first. These rules find it at
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from bot.core.checkin.choices import CHOICES
 from bot.core.dialog.graph import DialogGraph, Problem

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]?([0-5]\d)$")
@@ -61,7 +61,7 @@ def wall_clock_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
     to its first occurrence, and a time inside a gap is read with the offset
     before the jump, which lands it the length of the gap later (02:30 -> 03:30).
     """
-    return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(timezone.utc)
+    return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(UTC)
 
 
 def next_due(after: datetime, at: time, tz: ZoneInfo, last_sent_day: date | None) -> datetime:

@@ -10,8 +10,8 @@ steps with their buttons.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import time
-from typing import Callable
 
 from bot.core.checkin import places, progress
 from bot.core.checkin.schedule import Settings, effective, parse_hhmm

@@ -7,7 +7,7 @@ bot says about them, so the words stay with the writers.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 #: Phrases that turn an apology into a defence. Each pattern is matched on word
 #: boundaries; the label is what the user is shown.

@@ -8,8 +8,9 @@ new front end is an adapter, never a change here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 from bot.core.dialog.checks import CHECKS
 from bot.core.dialog.graph import DialogGraph

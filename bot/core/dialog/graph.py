@@ -6,8 +6,8 @@ to a node in another (the role trees lead back to the shared menus).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping
 
 from bot.core.dialog.schema import ButtonSpec, CheckinSpec, NodeSpec, UiTexts
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from bot.core.dialog.graph import DialogGraph, Problem
 from bot.core.dialog.loader import DialogError, check_dir
-from bot.core.faq.loader import load_faq
-from bot.core.safety.loader import load_safety
 from bot.core.dialog.rules import taps_from
 from bot.core.dialog.schema import SECTIONS
+from bot.core.faq.loader import load_faq
+from bot.core.safety.loader import load_safety
 
 
 @dataclass(frozen=True)

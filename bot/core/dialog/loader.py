@@ -6,9 +6,10 @@ text directly; ``load_dir`` is the only function here that touches the disk.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -16,7 +17,6 @@ from pydantic import ValidationError
 from bot.core.dialog.graph import DialogGraph, Problem, RoleInfo
 from bot.core.dialog.rules import check_graph
 from bot.core.dialog.schema import DialogFile
-
 
 #: libyaml's C parser when it is there (several times faster at start-up).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -9,7 +9,7 @@ the menu is a section nobody finds.
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from bot.core import callbacks
 from bot.core.checkin.rules import checkin_content, recorded_choices

@@ -8,29 +8,17 @@ node path so a writer who does not program can fix it without reading Python.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union, get_args
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from bot.core.checkin.names import CheckinAction
+from bot.core.roles import ROLES, SECTIONS, Role, Section
+
+__all__ = ["ROLES", "SECTIONS", "Role", "Section"]
+
 SCHEMA_VERSION = 1
 
-Section = Literal[
-    "what_is_trust",
-    "how_trust_breaks",
-    "take_responsibility",
-    "open_communication",
-    "healing_hurt",
-    "actions_not_words",
-    "forgiveness",
-    "intimacy",
-    "walk_away",
-    "new_beginning",
-]
-#: The article's sections, in the article's order.
-SECTIONS: tuple[str, ...] = get_args(Section)
-
-Role = Literal["broke_trust", "hurt_partner"]
-ROLES: tuple[str, ...] = get_args(Role)
 
 #: Node ids and button ids end up inside Telegram callback data (64 bytes),
 #: so they are short, lower-case and free of the separator character.
@@ -42,9 +30,6 @@ Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 #: :mod:`bot.core.dialog.checks`.
 CheckName = Literal["excuses", "boundaries", "place"]
 
-#: Built-in actions a button can carry out besides moving on (the service does
-#: them): put today's check-in off for a while, stop or restart check-ins.
-ActionName = Literal["snooze", "pause", "resume"]
 
 
 class _Strict(BaseModel):
@@ -80,7 +65,8 @@ class ButtonSpec(_Strict):
     id: Name | None = None
     save_as: Name | None = None
     value: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)] | None = None
-    action: ActionName | None = None
+    #: A built-in action the service carries out: snooze, pause or resume check-ins.
+    action: CheckinAction | None = None
 
     @field_validator("value", mode="before")
     @classmethod

@@ -8,7 +8,8 @@ itself is never part of the output.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from bot.core.faq import matcher as matcher_mod
 from bot.core.faq.matcher import FaqMatcher

@@ -14,22 +14,7 @@ import re
 #: Words that say nothing about which question was asked. Question words,
 #: "not", "again" and "long" are kept on purpose: "how long", "trust again".
 STOPWORDS: frozenset[str] = frozenset(
-    """
-    a an the and or but if so as of at by for with about into onto from to in on up down out over under
-    i me my mine myself we us our ours ourselves you your yours yourself u ur
-    himself herself they them their theirs themselves it its itself
-    this that these those there here then than too very just really even also now
-    after before without between during through against within instead
-    know think right day days today tonight exactly actually roughly maybe probably
-    people person someone somebody anyone anybody everyone
-    am is are was were be been being have has had having do does did doing done
-    will would shall should can could may might must let lets get gets got getting go goes going gone
-    some any all each every both such much many more most other own same
-    one ones thing things something anything everything stuff way lot lots
-    please thanks thank hi hello hey ok okay yeah yes well like kind sort
-    tho though although because since while until yet already ever
-    s t d ll m re ve
-    """.split()
+    ["a", "an", "the", "and", "or", "but", "if", "so", "as", "of", "at", "by", "for", "with", "about", "into", "onto", "from", "to", "in", "on", "up", "down", "out", "over", "under", "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "u", "ur", "himself", "herself", "they", "them", "their", "theirs", "themselves", "it", "its", "itself", "this", "that", "these", "those", "there", "here", "then", "than", "too", "very", "just", "really", "even", "also", "now", "after", "before", "without", "between", "during", "through", "against", "within", "instead", "know", "think", "right", "day", "days", "today", "tonight", "exactly", "actually", "roughly", "maybe", "probably", "people", "person", "someone", "somebody", "anyone", "anybody", "everyone", "am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "done", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "let", "lets", "get", "gets", "got", "getting", "go", "goes", "going", "gone", "some", "any", "all", "each", "every", "both", "such", "much", "many", "more", "most", "other", "own", "same", "one", "ones", "thing", "things", "something", "anything", "everything", "stuff", "way", "lot", "lots", "please", "thanks", "thank", "hi", "hello", "hey", "ok", "okay", "yeah", "yes", "well", "like", "kind", "sort", "tho", "though", "although", "because", "since", "while", "until", "yet", "already", "ever", "s", "t", "d", "ll", "m", "re", "ve"]
 )
 
 #: Spellings of contractions, with and without the apostrophe.
@@ -171,11 +156,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 #: Terms that place a question in this bot's world. A question with none of
 #: them ("how long does it take to boil an egg") is never answered outright.
 ANCHORS: frozenset[str] = frozenset(
-    """
-    partner betray lie trust doubt relationship hope survive forgive heal pain anger revenge apology
-    responsibility excuse intimacy leave moveon therapy friend reminder timezone privacy data delete
-    export store exit chat transparent honest consistent fight talk safe ruminate rebuild love
-    """.split()
+    ["partner", "betray", "lie", "trust", "doubt", "relationship", "hope", "survive", "forgive", "heal", "pain", "anger", "revenge", "apology", "responsibility", "excuse", "intimacy", "leave", "moveon", "therapy", "friend", "reminder", "timezone", "privacy", "data", "delete", "export", "store", "exit", "chat", "transparent", "honest", "consistent", "fight", "talk", "safe", "ruminate", "rebuild", "love"]
 )
 
 _CONCEPT_OF: dict[str, str] = {word: concept for concept, words in _SYNONYMS.items() for word in words}
@@ -216,11 +197,6 @@ def fold(words: list[str]) -> str:
     for rx, repl in _PHRASE_RX:
         text = rx.sub(repl, text)
     return " ".join([text, *sides])
-
-
-def normalise(text: str) -> str:
-    """Lower case, straight apostrophes, contractions expanded, phrases folded."""
-    return fold(tokens(text))
 
 
 def stem(word: str) -> str:

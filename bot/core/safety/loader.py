@@ -84,7 +84,7 @@ def _exact_keys(value: dict, expected: tuple[str, ...], what: str) -> dict:
 
 def _template(text: str, *names: str) -> str:
     try:
-        text.format(**{name: "x" for name in names})
+        text.format(**dict.fromkeys(names, "x"))
     except (KeyError, IndexError, ValueError) as exc:
         raise ValueError(f"only {', '.join('{' + n + '}' for n in names)} may appear in braces ({exc})") from None
     missing = [n for n in names if "{" + n + "}" not in text]

@@ -6,8 +6,8 @@ list without touching code; the built-in lists come from ``safety.yaml``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 #: The key for resources shown when the user's country is unknown or not listed.
 DEFAULT = "default"

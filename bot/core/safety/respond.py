@@ -8,8 +8,8 @@ leave: it offers real numbers, a safety plan, and says a bot is not care.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from bot.core.safety.check import CATEGORIES, SafetyResult
 from bot.core.safety.model import SafetyTexts

@@ -1,0 +1,88 @@
+"""What an incoming event means: the one table every layer routes by.
+
+The service asks it whether an event needs storage of its own (privacy), the
+turn asks it which part of the core answers. Keeping the decision in one
+table means a new event is added in one place, and no path can skip the
+shared rendering (discreet mode, quick-exit tracking) by being routed
+somewhere else.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.core.messages import (
+    AskDelete,
+    CheckIn,
+    CheckinCommand,
+    ChooseRole,
+    ConfirmDelete,
+    DueCheckIn,
+    Event,
+    ExportData,
+    ListFaq,
+    OpenFaq,
+    OpenMenu,
+    OpenSection,
+    Press,
+    QuickExit,
+    Resume,
+    SetDiscreet,
+    SharedLocation,
+    ShowProgress,
+    ShowSafetyPlan,
+    ShowStats,
+    Start,
+    Text,
+    TimezoneCommand,
+)
+
+
+class Route(StrEnum):
+    """Which part of the bot answers an event."""
+
+    #: A step of the guide: the dialog engine.
+    DIALOG = "dialog"
+    #: Typed text: safety first, then the awaited answer, then a question.
+    FREE_TEXT = "free_text"
+    #: Export, deletion, quick exit, admin counts: they act on storage itself.
+    PRIVACY = "privacy"
+    #: Check-in hour, time zone, a shared location, /progress.
+    CHECKIN_SETTINGS = "checkin_settings"
+    #: Discreet mode.
+    SETTINGS = "settings"
+    #: The FAQ's topic list and its answers.
+    FAQ = "faq"
+    #: The safety plan.
+    SAFETY = "safety"
+
+
+ROUTES: dict[type[Event], Route] = {
+    Start: Route.DIALOG,
+    Resume: Route.DIALOG,
+    OpenMenu: Route.DIALOG,
+    ChooseRole: Route.DIALOG,
+    Press: Route.DIALOG,
+    OpenSection: Route.DIALOG,
+    CheckIn: Route.DIALOG,
+    Text: Route.FREE_TEXT,
+    ExportData: Route.PRIVACY,
+    AskDelete: Route.PRIVACY,
+    ConfirmDelete: Route.PRIVACY,
+    QuickExit: Route.PRIVACY,
+    ShowStats: Route.PRIVACY,
+    CheckinCommand: Route.CHECKIN_SETTINGS,
+    TimezoneCommand: Route.CHECKIN_SETTINGS,
+    SharedLocation: Route.CHECKIN_SETTINGS,
+    ShowProgress: Route.CHECKIN_SETTINGS,
+    DueCheckIn: Route.CHECKIN_SETTINGS,
+    SetDiscreet: Route.SETTINGS,
+    OpenFaq: Route.FAQ,
+    ListFaq: Route.FAQ,
+    ShowSafetyPlan: Route.SAFETY,
+}
+
+
+def route(event: Event) -> Route:
+    """The part of the bot that answers ``event``; a missing entry is a bug, caught by a test."""
+    return ROUTES[type(event)]
