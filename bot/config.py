@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -174,7 +174,7 @@ def _overlay(data: Any, model: type[BaseModel], prefix: str, env: Mapping[str, s
                 data[key] = [v for v in re.split(r"[,\s]+", value) if v]
             else:
                 data[key] = value
-    return data
+    return cast(dict[str, Any], data)
 
 
 def _env_overrides(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:

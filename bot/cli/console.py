@@ -7,11 +7,12 @@ import asyncio
 
 from bot.adapters.console.app import default_user, run_console
 from bot.bootstrap import open_service, private_files
+from bot.cli.subcommands import Subcommands
 from bot.config import load_settings
 from bot.core.identity import UserKey
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: Subcommands) -> None:
     parser = commands.add_parser("console", help="chat with the bot in this terminal")
     parser.add_argument("--config", help="config file (default: config.yaml if present)")
     parser.add_argument("--user", default=None, help="who you are to the bot (default: your login name)")

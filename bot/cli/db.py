@@ -6,12 +6,13 @@ import argparse
 import asyncio
 
 from bot.bootstrap import private_files
+from bot.cli.subcommands import Subcommands
 from bot.config import load_settings
 from bot.storage import migrate
 from bot.storage.database import Database
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: Subcommands) -> None:
     parser = commands.add_parser("db", help="database schema: upgrade, current")
     parser.add_argument("action", choices=("upgrade", "current"))
     parser.add_argument("--config", help="config file (default: config.yaml if present)")

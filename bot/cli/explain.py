@@ -6,12 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
+from bot.cli.subcommands import Subcommands
 from bot.core.faq.explain import explain, format_explanation
 from bot.core.faq.loader import load_faq
 from bot.core.faq.matcher import FaqMatcher
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: Subcommands) -> None:
     parser = commands.add_parser("explain", help="show how the bot reads a message")
     parser.add_argument("text", help="the message, in quotes")
     parser.add_argument("--json", action="store_true", help='print one JSON object: {"safety", "faq_id", "score"}')

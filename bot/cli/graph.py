@@ -8,12 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.cli.subcommands import Subcommands
 from bot.core.dialog.loader import load_dir
 from bot.core.dialog.render import to_dot, to_mermaid
 from bot.core.dialog.schema import ROLES
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: Subcommands) -> None:
     parser = commands.add_parser("graph", help="draw the dialog graph")
     parser.add_argument("--role", choices=ROLES, help="only this role's tree")
     parser.add_argument("--format", choices=("dot", "mermaid"), default="dot")

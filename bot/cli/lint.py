@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.cli.subcommands import Subcommands
 from bot.core.dialog.lint import lint_dir
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: Subcommands) -> None:
     parser = commands.add_parser("lint", help="check the dialog files for mistakes")
     parser.add_argument("dir", nargs="?", default="dialogs", help="folder of dialog YAML (default: dialogs)")
     parser.set_defaults(handler=handle)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.subcommands import Subcommands
 from bot.config import load_settings, require_token
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: Subcommands) -> None:
     parser = commands.add_parser("run", help="run the Telegram bot")
     parser.add_argument("--config", help="config file (default: config.yaml if present)")
     parser.add_argument("--webhook", action="store_true", help="receive updates by webhook (telegram.webhook.*)")

@@ -76,7 +76,7 @@ def decode(data: str | None) -> Event | Any:
     if len(values) != len(fields) or not all(_FIELD.match(v) for v in values):
         raise BadCallback("malformed fields")
     kwargs: dict[str, Any] = {}
-    for f, value in zip(fields, values):
+    for f, value in zip(fields, values, strict=True):
         if f.type in ("int", int):
             if not value.lstrip("-").isdigit():
                 raise BadCallback("malformed number")

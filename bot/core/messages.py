@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Union
 
 from bot.core.checkin.names import CheckinAction
 
@@ -165,9 +164,25 @@ class ShowProgress:
     promises: tuple[tuple[date, str | None], ...] = ()
 
 
-Event = Union[Start, Resume, OpenMenu, ChooseRole, Press, Text, OpenSection, OpenFaq, ListFaq, ShowSafetyPlan,
-              ExportData, AskDelete, ConfirmDelete, QuickExit, ShowStats, SetDiscreet,
-              CheckIn, DueCheckIn, CheckinCommand, TimezoneCommand, SharedLocation, ShowProgress]
+Event = (Start | Resume | OpenMenu | ChooseRole | Press | Text | OpenSection | OpenFaq | ListFaq | ShowSafetyPlan
+         | ExportData | AskDelete | ConfirmDelete | QuickExit | ShowStats | SetDiscreet
+         | CheckIn | DueCheckIn | CheckinCommand | TimezoneCommand | SharedLocation | ShowProgress)
+
+
+@dataclass(frozen=True)
+class ProgressChart:
+    """The /progress picture as plain data: mood per day over the last
+    weeks, and promises per week by outcome, with the labels to print."""
+
+    today: date
+    weeks: int
+    moods: tuple[tuple[date, int], ...]
+    promises: tuple[tuple[date, str | None], ...]
+    mood_title: str
+    promises_title: str
+    kept_label: str
+    partly_label: str
+    missed_label: str
 
 
 @dataclass(frozen=True)
@@ -189,6 +204,8 @@ class Reply:
     discreet: bool = False
     #: A picture (PNG) to show with ``text`` as its caption, e.g. the /progress chart.
     image: bytes | None = None
+    #: A chart to draw and send as the image (the service draws it).
+    chart: ProgressChart | None = None
 
 
 @dataclass(frozen=True)
@@ -235,7 +252,7 @@ class ButtonAction:
     node: str
 
 
-Effect = Union[SaveAnswer, SafetyFlag, UpdateProfile, SaveChoice, ButtonAction]
+Effect = SaveAnswer | SafetyFlag | UpdateProfile | SaveChoice | ButtonAction
 
 
 @dataclass(frozen=True)

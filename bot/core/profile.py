@@ -19,3 +19,7 @@ class Profile:
     checkin_enabled: bool = True
     #: Neutral wording for notifications and first lines (shared phones).
     discreet: bool = False
+
+
+#: A user with no settings yet.
+NO_PROFILE = Profile()

@@ -33,7 +33,7 @@ from bot.core.messages import (
     Text,
     UpdateProfile,
 )
-from bot.core.profile import Profile
+from bot.core.profile import NO_PROFILE, Profile
 from bot.core.routing import Route, route
 from bot.core.safety import check as safety_check
 from bot.core.safety.model import SafetyContent
@@ -55,7 +55,7 @@ class Brain:
     zone_countries: Mapping[str, str] = field(default_factory=dict)
 
 
-def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = Profile()) -> Step:
+def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = NO_PROFILE) -> Step:
     """One event of one user, routed by :func:`bot.core.routing.route`.
 
     Privacy events never reach here: they act on storage, so the service

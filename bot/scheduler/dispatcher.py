@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
+from functools import partial
 
 from bot.core.clock import Clock, utc_now
 from bot.service.checkins import CheckinService, Claim, ClaimStats
@@ -90,7 +91,7 @@ class Dispatcher:
             now = self.clock()
             stats = ClaimStats()
             claims = await self.db.run(
-                lambda conn: self.checkins.claim(conn, now, self.channels, self.batch_size, stats)
+                partial(self.checkins.claim, now=now, channels=self.channels, limit=self.batch_size, stats=stats)
             )
             report.add(stats)
             if not claims and not stats.skipped and not stats.expired:
@@ -99,7 +100,7 @@ class Dispatcher:
             if claims:
                 results = await self._send_all(claims)
                 done = self.clock()
-                await self.db.run(lambda conn: self.checkins.finish(conn, results, done))
+                await self.db.run(partial(self.checkins.finish, results=results, now=done))
                 report.sent += sum(status == SENT for _, status in results)
                 report.blocked += sum(status == BLOCKED for _, status in results)
                 report.failed += sum(status == FAILED for _, status in results)

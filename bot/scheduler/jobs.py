@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import CallbackContext, Job, JobQueue
-
+from bot.adapters.telegram.types import Context, Queue, QueueJob
 from bot.scheduler.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 JOB_NAME = "checkin-dispatch"
 
 
-def install(job_queue: JobQueue, dispatcher: Dispatcher, interval: float) -> Job:
-    async def run(context: CallbackContext) -> None:
+def install(job_queue: Queue, dispatcher: Dispatcher, interval: float) -> QueueJob:
+    async def run(context: Context) -> None:
         try:
             await dispatcher.tick()
         except Exception as exc:

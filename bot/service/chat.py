@@ -23,6 +23,7 @@ from bot.core.render import render
 from bot.core.routing import Route, route
 from bot.core.turn import Brain, respond
 from bot.scheduler.dispatcher import Dispatcher, Send
+from bot.service.charts import draw_charts
 from bot.service.checkins import CheckinConfig, CheckinService
 from bot.service.effects import apply_effects
 from bot.service.locks import KeyedLocks
@@ -67,7 +68,7 @@ class ChatService:
         async with self.locks.hold(key):
             handled = await self.db.run(
                 lambda conn: self._dispatch(conn, key, event, chat_id, message_id))
-            outcome = render(handled.outcome, self.ui, discreet=handled.discreet)
+            outcome = await draw_charts(render(handled.outcome, self.ui, discreet=handled.discreet))
             user_id = handled.user_id
             sent = await deliver(outcome)
             if sent and chat_id is not None and user_id is not None and not outcome.erase:

@@ -28,7 +28,7 @@ from bot.core.checkin.progress import WEEKS
 from bot.core.checkin.schedule import (
     DEFAULT_TIME,
     DEFAULT_ZONE,
-    Settings,
+    CheckinSchedule,
     effective,
     local_date,
     parse_hhmm,
@@ -51,6 +51,7 @@ from bot.core.messages import (
     UpdateProfile,
 )
 from bot.core.profile import Profile
+from bot.core.roles import Role
 from bot.storage import checkins as store
 from bot.storage import users
 from bot.storage.users import UserKey, UserRecord
@@ -122,14 +123,14 @@ class CheckinService:
     config: CheckinConfig
     graph: DialogGraph
     faq: FaqBook | None = None
-    _pools: dict[str, tuple[Insight, ...]] = field(init=False, repr=False)
+    _pools: dict[Role, tuple[Insight, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._pools = pools(self.graph, self.faq)
 
     # --- the dispatcher's side --------------------------------------------------
 
-    def settings_of(self, checkin_time: str | None, timezone_name: str | None) -> Settings:
+    def settings_of(self, checkin_time: str | None, timezone_name: str | None) -> CheckinSchedule:
         return effective(checkin_time, timezone_name, self.config.default_time, self.config.default_zone)
 
     def claim(self, conn: Connection, now: datetime, channels: tuple[str, ...], limit: int,
@@ -233,7 +234,7 @@ class CheckinService:
                 promise = found[1] if len(found[1]) <= PROMISE_QUOTE else found[1][: PROMISE_QUOTE - 1] + "…"
         return CheckIn(insight.text if insight else "", promise)
 
-    def _asks_about_promise(self, role: str) -> bool:
+    def _asks_about_promise(self, role: Role) -> bool:
         """Only a role whose check-in branches on the open promise is reminded of it."""
         spec = self.graph.checkin
         node = self.graph.nodes.get(spec.entry[role]) if spec else None
@@ -249,7 +250,8 @@ class CheckinService:
             return True
         if isinstance(effect, SaveAnswer) and effect.name == TypedAnswer.PROMISE:
             latest = store.latest(conn, user.id)
-            day = latest.local_date if latest else local_date(now, self.settings_of(user.checkin_time, user.timezone).tz)
+            zone_now = self.settings_of(user.checkin_time, user.timezone).tz
+            day = latest.local_date if latest else local_date(now, zone_now)
             store.add_promise(conn, user.id, latest.id if latest else None, day, effect.text.strip()[:1000], now)
             return True
         if isinstance(effect, SaveAnswer) and effect.name == TypedAnswer.TIMEZONE:

@@ -50,7 +50,8 @@ def begin_write(conn: Connection) -> None:
     IMMEDIATE makes read-then-claim one atomic step (other writers wait on
     busy_timeout). PostgreSQL uses row locks instead (see module docstring).
     """
-    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+    raw = conn.connection.dbapi_connection
+    if conn.dialect.name == "sqlite" and raw is not None and not getattr(raw, "in_transaction", False):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -42,7 +42,7 @@ _COLUMNS = (
 )
 
 
-def _record(row: sa.Row[Any], is_new: bool = False) -> UserRecord:
+def _record(row: sa.Row[Any] | Any, is_new: bool = False) -> UserRecord:
     data = row._asdict()
     return UserRecord(
         **{**data, "state": data["state"] or {}, "extra": data["extra"] or {}}, is_new=is_new

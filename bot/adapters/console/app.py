@@ -38,14 +38,12 @@ class Console:
             self.out.write(f"bot> {reply.text}\n")
             if reply.document is not None:
                 name, content = reply.document
-                path = Path(name)
-                path.write_bytes(content)
-                self.out.write(f"   (saved {path.resolve()})\n")
+                path = await asyncio.to_thread(_save, Path(name), content)
+                self.out.write(f"   (saved {path})\n")
             if reply.image is not None:
                 # A terminal cannot show the /progress chart: keep it as a file.
-                path = Path("trustbot-progress.png")
-                path.write_bytes(reply.image)
-                self.out.write(f"   (chart saved to {path.resolve()})\n")
+                path = await asyncio.to_thread(_save, Path("trustbot-progress.png"), reply.image)
+                self.out.write(f"   (chart saved to {path})\n")
             if reply.buttons:
                 self.buttons = reply.buttons
                 for number, button in enumerate(reply.buttons, start=1):
@@ -101,6 +99,12 @@ class Console:
             event = self.parse(line)
             if event is not None:
                 await self.send(event)
+
+
+def _save(path: Path, content: bytes) -> Path:
+    """Write a file the terminal cannot show; the full path, to tell the user."""
+    path.write_bytes(content)
+    return path.resolve()
 
 
 def default_user() -> str:

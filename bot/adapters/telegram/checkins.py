@@ -9,13 +9,14 @@ put on PTB's JobQueue.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.adapters.telegram.delivery import Delivery
+from bot.adapters.telegram.types import App, Context
 from bot.config import Settings
 from bot.core.messages import DueCheckIn, SharedLocation
 from bot.scheduler import jobs
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 
 
-def location_handler(front: TelegramFrontEnd) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def location_handler(front: TelegramFrontEnd) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """A shared location sets the time zone; the coordinates are used once and never kept."""
 
     async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,7 +63,7 @@ def sender(bot: Bot, service: ChatService) -> Callable[[Claim], Awaitable[str]]:
     return send
 
 
-def start_checkins(app: Application, service: ChatService, settings: Settings) -> Dispatcher:
+def start_checkins(app: App, service: ChatService, settings: Settings) -> Dispatcher:
     """Put the dispatcher on the JobQueue. (The city index for /timezone loads on
     first use, about half a second, rather than competing with start-up.)"""
     section = settings.checkin

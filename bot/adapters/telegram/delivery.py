@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 import httpx
@@ -87,9 +88,9 @@ class Delivery:
                 query = self.query
                 await call(lambda: query.answer(toast), what="answerCallbackQuery")
             for message_id in outcome.erase:
-                await call(lambda: self.bot.delete_message(self.chat_id, message_id), what="deleteMessage")
+                await call(partial(self.bot.delete_message, self.chat_id, message_id), what="deleteMessage")
             for reply in outcome.replies:
-                message = await call(lambda: self._send(reply), what="send")
+                message = await call(partial(self._send, reply), what="send")
                 if message is not None:
                     self.sent.append(message)
         except Blocked:

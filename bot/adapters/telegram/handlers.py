@@ -11,7 +11,6 @@ import logging
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -22,6 +21,7 @@ from telegram.ext import (
 from bot.adapters.commands import COMMANDS, HELP_COMMAND, HIDDEN_COMMANDS, command_event
 from bot.adapters.telegram.checkins import location_handler
 from bot.adapters.telegram.delivery import Blocked, Delivery, call
+from bot.adapters.telegram.types import App
 from bot.core import callbacks
 from bot.core.dialog.schema import UiTexts
 from bot.core.identity import UserKey
@@ -48,7 +48,7 @@ class TelegramFrontEnd:
     def ui(self) -> UiTexts:
         return self.service.ui
 
-    def install(self, app: Application) -> None:
+    def install(self, app: App) -> None:
         private = filters.ChatType.PRIVATE
         app.add_handler(MessageHandler(filters.ChatType.GROUPS, self.on_group))
         app.add_handler(CallbackQueryHandler(self.on_button))

@@ -6,15 +6,17 @@ import asyncio
 import gc
 import logging
 import sys
+from typing import Any
 
 from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter
+from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot.adapters.commands import COMMANDS, HELP_COMMAND
 from bot.adapters.telegram.checkins import start_checkins
 from bot.adapters.telegram.handlers import TelegramFrontEnd
+from bot.adapters.telegram.types import App
 from bot.bootstrap import load_brain, open_database, private_files, setup_logging
 from bot.config import ConfigError, Settings, require_token, require_webhook
 from bot.core.identity import UserKey
@@ -37,8 +39,8 @@ def command_list() -> list[tuple[str, str]]:
 
 def build_application(
     settings: Settings, *, webhook: bool = False,
-    request: BaseRequest | None = None, rate_limiter: BaseRateLimiter | DefaultLimiter | None = DEFAULT_LIMITER,
-) -> Application:
+    request: BaseRequest | None = None, rate_limiter: BaseRateLimiter[Any] | DefaultLimiter | None = DEFAULT_LIMITER,
+) -> App:
     """The Application with every handler; storage opens in ``post_init``.
 
     Content is loaded here, before any network call, so broken dialogs stop
@@ -49,7 +51,7 @@ def build_application(
     brain = load_brain(settings)
     token = require_token(settings)
 
-    async def post_init(app: Application) -> None:
+    async def post_init(app: App) -> None:
         db = await open_database(settings)
         admins = frozenset(UserKey("telegram", str(i)) for i in settings.admin_ids)
         service = ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
@@ -63,7 +65,7 @@ def build_application(
         # the collector's way (a full collection cost ~80 ms in bench_latency).
         gc.freeze()
 
-    async def post_shutdown(app: Application) -> None:
+    async def post_shutdown(app: App) -> None:
         service: ChatService | None = app.bot_data.get("service")
         if service is not None:
             await service.close()
@@ -77,7 +79,7 @@ def build_application(
     if rate_limiter is DEFAULT_LIMITER:
         # Telegram's broadcast limit (30 messages/s); waits out RetryAfter.
         rate_limiter = AIORateLimiter(max_retries=3)
-    if rate_limiter is not None:
+    if isinstance(rate_limiter, BaseRateLimiter):
         builder = builder.rate_limiter(rate_limiter)
     return (
         builder
@@ -122,7 +124,7 @@ def run(settings: Settings) -> int:
     try:
         asyncio.run(preflight(settings))
     except Unreachable as exc:
-        print(f"trustbot: {exc}", file=sys.stderr)
+        sys.stderr.write(f"trustbot: {exc}" + "\n")
         return 1
     if webhook:
         from bot.adapters.telegram.webhook import serve
@@ -138,6 +140,6 @@ def run(settings: Settings) -> int:
     except InvalidToken:
         raise ConfigError("telegram.token: Telegram does not accept this token (check it with @BotFather)") from None
     except NetworkError as exc:
-        print(f"trustbot: cannot reach the Bot API at telegram.base_url ({type(exc).__name__})", file=sys.stderr)
+        sys.stderr.write(f"trustbot: cannot reach the Bot API at telegram.base_url ({type(exc).__name__})" + "\n")
         return 1
     return 0

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.dialog.graph import DialogGraph
 from bot.core.faq.model import FaqBook
+from bot.core.roles import ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Insight:
     text: str
 
 
-def pool_for(graph: DialogGraph, faq: FaqBook | None, role: str) -> tuple[Insight, ...]:
+def pool_for(graph: DialogGraph, faq: FaqBook | None, role: Role) -> tuple[Insight, ...]:
     """Every insight a user of ``role`` can get, in a stable order."""
     found: list[Insight] = []
     spec = graph.checkin
@@ -37,8 +38,8 @@ def pool_for(graph: DialogGraph, faq: FaqBook | None, role: str) -> tuple[Insigh
     return tuple(found)
 
 
-def pools(graph: DialogGraph, faq: FaqBook | None) -> dict[str, tuple[Insight, ...]]:
-    return {role: pool_for(graph, faq, role) for role in graph.roles}
+def pools(graph: DialogGraph, faq: FaqBook | None) -> dict[Role, tuple[Insight, ...]]:
+    return {role: pool_for(graph, faq, role) for role in ROLES if role in graph.roles}
 
 
 def _message(graph: DialogGraph, ref: str) -> str | None:

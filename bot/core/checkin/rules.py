@@ -73,5 +73,6 @@ def _insight_problem(graph: DialogGraph, role: str, ref: str) -> str | None:
     if isinstance(message, Variants):
         return f"message {number} of '{node_id}' has variants; pick a message with one wording"
     if len(message) > INSIGHT_LIMIT:
-        return f"message {number} of '{node_id}' is {len(message)} characters; a thought for the day is at most {INSIGHT_LIMIT}"
+        return (f"message {number} of '{node_id}' is {len(message)} characters; "
+                f"a thought for the day is at most {INSIGHT_LIMIT}")
     return None

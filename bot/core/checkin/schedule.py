@@ -84,7 +84,7 @@ DEFAULT_ZONE = "UTC"
 
 
 @dataclass(frozen=True)
-class Settings:
+class CheckinSchedule:
     """A user's effective check-in settings: their own, or the configured defaults."""
 
     at: time
@@ -100,12 +100,12 @@ class Settings:
 
 
 def effective(checkin_time: str | None, timezone_name: str | None,
-              default_time: time = DEFAULT_TIME, default_zone: str = DEFAULT_ZONE) -> Settings:
+              default_time: time = DEFAULT_TIME, default_zone: str = DEFAULT_ZONE) -> CheckinSchedule:
     """Stored values can be missing or stale (a zone renamed by a tzdata
     release): anything unusable falls back to the default, never an error."""
     at = parse_hhmm(checkin_time) if checkin_time else None
     tz = zone(timezone_name) if timezone_name else None
-    return Settings(at or default_time, tz or zone(default_zone) or ZoneInfo("UTC"))
+    return CheckinSchedule(at or default_time, tz or zone(default_zone) or ZoneInfo("UTC"))
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class DuePlan:
     reason: str = ""
 
 
-def plan_due(due_at: datetime, now: datetime, settings: Settings, last_day: date | None,
+def plan_due(due_at: datetime, now: datetime, settings: CheckinSchedule, last_day: date | None,
              grace: timedelta) -> DuePlan:
     day = local_date(due_at, settings.tz)
     if last_day is not None and day <= last_day:
@@ -134,7 +134,7 @@ def plan_due(due_at: datetime, now: datetime, settings: Settings, last_day: date
     return DuePlan(True, day, next_due(now, settings.at, settings.tz, day))
 
 
-def schedule_after(now: datetime, settings: Settings, last_day: date | None) -> datetime:
+def schedule_after(now: datetime, settings: CheckinSchedule, last_day: date | None) -> datetime:
     """``next_checkin_at`` after a change of time, zone or on/off: the first
     occurrence from now on, on a local day that has not had its check-in yet."""
     return next_due(now, settings.at, settings.tz, last_day)

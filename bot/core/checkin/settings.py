@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import time
 
 from bot.core.checkin import places, progress
-from bot.core.checkin.schedule import Settings, effective, parse_hhmm
+from bot.core.checkin.schedule import CheckinSchedule, effective, parse_hhmm
 from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState, Step
 from bot.core.dialog.graph import DialogGraph
@@ -26,6 +26,7 @@ from bot.core.messages import (
     Event,
     OpenMenu,
     Outcome,
+    ProgressChart,
     Reply,
     SharedLocation,
     ShowProgress,
@@ -33,9 +34,6 @@ from bot.core.messages import (
     UpdateProfile,
 )
 from bot.core.profile import Profile
-
-#: The events this module answers (routed here by :mod:`bot.core.turn`).
-CHECKIN_EVENTS = (CheckinCommand, TimezoneCommand, SharedLocation, ShowProgress, DueCheckIn)
 
 OFF_WORDS = frozenset({"off", "pause", "stop", "no", "disable"})
 ON_WORDS = frozenset({"on", "resume", "start", "yes", "enable"})
@@ -80,8 +78,8 @@ def respond(graph: DialogGraph, state: DialogState, event: Event, profile: Profi
     current = effective(profile.checkin_time, profile.timezone)
     menu = (Button(graph.ui.menu_button, OpenMenu()),)
 
-    def say(text: str, *effects: UpdateProfile, image: bytes | None = None) -> Step:
-        return Step(state, Outcome(replies=(Reply(text, menu, image=image),), effects=effects))
+    def say(text: str, *effects: UpdateProfile, chart: ProgressChart | None = None) -> Step:
+        return Step(state, Outcome(replies=(Reply(text, menu, chart=chart),), effects=effects))
 
     if isinstance(event, CheckinCommand):
         arg = event.arg.strip().lower()
@@ -116,7 +114,7 @@ def respond(graph: DialogGraph, state: DialogState, event: Event, profile: Profi
     raise ValueError(f"not a check-in event: {type(event).__name__}")
 
 
-def _status(texts: CheckinTexts, current: Settings, profile: Profile) -> str:
+def _status(texts: CheckinTexts, current: CheckinSchedule, profile: Profile) -> str:
     template = texts.status_on if profile.checkin_enabled else texts.status_off
     return _fill(template, time=current.hhmm, zone=current.zone_name)
 
@@ -126,7 +124,7 @@ def _progress(texts: CheckinTexts, event: ShowProgress, say: Callable[..., Step]
     text = progress.line(texts, summary)
     if event.today is None or (summary.days == 0 and summary.promises == 0):
         return say(texts.progress_empty)
-    return say(text, image=progress.chart(texts, event.today, event.moods, event.promises))
+    return say(text, chart=progress.chart(texts, event.today, event.moods, event.promises))
 
 
-__all__ = ["CHECKIN_EVENTS", "parse_time", "respond"]
+__all__ = ["parse_time", "respond"]

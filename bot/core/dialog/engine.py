@@ -34,6 +34,7 @@ from bot.core.messages import (
     Start,
     Text,
 )
+from bot.core.roles import Role, role_of
 
 #: A chain of ``next``/``branch``/``end`` hops longer than this is a loop in the
 #: content; lint reports it, and the engine stops instead of spinning.
@@ -48,7 +49,7 @@ class DialogState:
     """Everything the engine remembers about one user; JSON-serialisable."""
 
     node: str | None = None
-    role: str | None = None
+    role: Role | None = None
     #: Last variant index shown per message, so no wording repeats twice in a row.
     variants: Mapping[str, int] = field(default_factory=dict)
     counters: Mapping[str, int] = field(default_factory=dict)
@@ -75,7 +76,7 @@ class DialogState:
         node, role = data.get("node"), data.get("role")
         return cls(
             node=node if isinstance(node, str) else None,
-            role=role if isinstance(role, str) else None,
+            role=role_of(role),
             variants=ints(data.get("variants")),
             counters=ints(data.get("counters")),
         )
@@ -154,7 +155,9 @@ def current(graph: DialogGraph, state: DialogState, notes: tuple[Reply, ...] = (
 
 
 def repair(graph: DialogGraph, state: DialogState) -> tuple[DialogState, tuple[Reply, ...]]:
-    """Fit a stored state to the current dialogs. A node or role removed by a new release sends the user to their menu, with a note."""
+    """Fit a stored state to the current dialogs.
+
+    A node or role removed by a new release sends the user to their menu, with a note."""
     notes: tuple[Reply, ...] = ()
     if state.role is not None and state.role not in graph.roles:
         state = replace(state, role=None)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.core.dialog.graph import DialogGraph, Problem, RoleInfo
 from bot.core.dialog.rules import check_graph
-from bot.core.dialog.schema import DialogFile
+from bot.core.dialog.schema import DialogFile, NodeSpec
 
 #: libyaml's C parser when it is there (several times faster at start-up).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -42,7 +42,7 @@ class Document:
 def parse_yaml(name: str, text: str) -> tuple[Document | None, list[Problem]]:
     try:
         root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -100,7 +100,7 @@ def build_graph(docs: list[Document]) -> tuple[DialogGraph | None, list[Problem]
     if problems:
         return None, problems
 
-    nodes: dict = {}
+    nodes: dict[str, NodeSpec] = {}
     node_file: dict[str, str] = {}
     node_line: dict[str, int] = {}
     node_role: dict[str, str | None] = {}
@@ -128,14 +128,16 @@ def build_graph(docs: list[Document]) -> tuple[DialogGraph | None, list[Problem]
         if parsed.role:
             if parsed.role in roles:
                 problems.append(Problem(doc.name, "role", f"role {parsed.role} is also in {roles[parsed.role].file}"))
-            roles[parsed.role] = RoleInfo(parsed.role, parsed.menu or "", dict(parsed.sections), doc.name)
+            sections = {str(k): v for k, v in parsed.sections.items()}
+            roles[parsed.role] = RoleInfo(parsed.role, parsed.menu or "", sections, doc.name)
         elif parsed.is_shared:
             if start is not None:
                 problems.append(Problem(doc.name, "start", "only one shared file may set 'start'"))
             start, role_choice, ui = parsed.start, parsed.role_choice, parsed.ui
         if parsed.checkin is not None:
             if checkin is not None:
-                problems.append(Problem(doc.name, "checkin", f"only one file may have 'checkin' (also in {checkin_file})"))
+                also = f"only one file may have 'checkin' (also in {checkin_file})"
+                problems.append(Problem(doc.name, "checkin", also))
             checkin, checkin_file = parsed.checkin, doc.name
     if start is None or role_choice is None or ui is None:
         problems.append(Problem("dialogs", "", "no shared file with 'start' and 'role_choice'"))

@@ -46,7 +46,8 @@ def to_dot(graph: DialogGraph, role: str | None = None) -> str:
                 continue
             label = labels.get(target, "")
             label = label if len(label) <= 24 else label[:23] + "…"
-            lines.append(f'  {node_id} -> {target} [style={_EDGE_STYLE[kind]}, label="{label.replace(chr(34), chr(39))}"];')
+            quoted = label.replace(chr(34), chr(39))
+            lines.append(f'  {node_id} -> {target} [style={_EDGE_STYLE[kind]}, label="{quoted}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -30,7 +30,9 @@ def _at(graph: DialogGraph, node_id: str, where: str, message: str) -> Problem:
 
 def missing_targets(graph: DialogGraph) -> Iterator[Problem]:
     for node_id, node in graph.nodes.items():
-        refs: list[tuple[str, str]] = [(f"nodes.{node_id}.buttons.{i}.goto", b.goto) for i, b in enumerate(node.buttons) if b.goto]
+        refs: list[tuple[str, str]] = [
+            (f"nodes.{node_id}.buttons.{i}.goto", b.goto) for i, b in enumerate(node.buttons) if b.goto
+        ]
         if node.ask:
             refs.append((f"nodes.{node_id}.ask.next", node.ask.next))
         if node.next:
@@ -164,7 +166,8 @@ def endless_loops(graph: DialogGraph) -> Iterator[Problem]:
                 if kind != "auto":
                     continue
                 if target == start_id:
-                    yield _at(graph, start_id, f"nodes.{start_id}", "endless loop: automatic steps lead back here without waiting for the user")
+                    yield _at(graph, start_id, f"nodes.{start_id}",
+                              "endless loop: automatic steps lead back here without waiting for the user")
                     frontier = []
                     break
                 if target not in seen:

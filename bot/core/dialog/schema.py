@@ -8,7 +8,7 @@ node path so a writer who does not program can fix it without reading Python.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -42,7 +42,7 @@ class Variants(_Strict):
     variants: list[Text] = Field(min_length=2)
 
 
-Message = Union[Text, Variants]
+Message = Text | Variants
 
 
 class ButtonSpec(_Strict):
@@ -73,7 +73,8 @@ class ButtonSpec(_Strict):
     def _number_as_text(cls, value: object) -> object:
         # ``value: 3`` in YAML is a number; writers should not need quotes.
         if isinstance(value, bool):
-            raise ValueError('put the value in quotes, e.g. value: "yes" (YAML reads yes, no, on and off as true/false)')
+            raise ValueError('put the value in quotes, e.g. value: "yes" '
+                             "(YAML reads yes, no, on and off as true/false)")
         return str(value) if isinstance(value, (int, float)) else value
 
     @model_validator(mode="after")

@@ -97,7 +97,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\b{_WHO}{_GAP}\s+{_MODAL}\s+(?:kill|hurt|harm)\s+(?:himself|herself|themselves)\b",
         r"\b(?:kill|hurt|harm)s? (?:himself|herself) if i\b",
         # A weapon anywhere in a message about a partner.
-        rf"^(?=.*\b{_WHO}\b).*\b(?:gun|guns|knife|knives|weapon|weapons|rifle|pistol)\b|\bwith a (?:gun|knife|weapon)\b",
+        rf"^(?=.*\b{_WHO}\b).*\b(?:gun|guns|knife|knives|weapon|weapons|rifle|pistol)\b"
+        r"|\bwith a (?:gun|knife|weapon)\b",
         r"\b(?:never|not) (?:see|get to see) (?:my|the|our) (?:kids|children|son|daughter|baby|babies) again\b|"
         r"\btake (?:the|my|our) (?:kids|children|son|daughter|baby) (?:away|from me)\b",
         r"\b(?:post|share|send|leak|spread)s? (?:my|our) (?:nudes|naked|intimate|private) ?(?:photos|pictures|pics|"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -31,6 +31,8 @@ from bot.core.dialog.schema import Text
 from bot.core.safety.check import CATEGORIES
 from bot.core.safety.model import BUTTON_IDS, PLAN_KINDS, SafetyContent, SafetyTexts
 from bot.core.safety.resources import DEFAULT, Resource
+
+T = TypeVar("T")
 
 Category = Literal["self_harm", "sexual_violence", "violence", "threats", "fear", "control"]
 assert get_args(Category) == CATEGORIES, "keep Category in step with check.CATEGORIES"
@@ -69,7 +71,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _exact_keys(value: dict, expected: tuple[str, ...], what: str) -> dict:
+def _exact_keys(value: dict[str, T], expected: tuple[str, ...], what: str) -> dict[str, T]:
     missing = [k for k in expected if k not in value]
     unknown = [k for k in value if k not in expected]
     if missing or unknown:
@@ -107,17 +109,17 @@ class SafetyTextsSpec(_Strict):
 
     @field_validator("openings")
     @classmethod
-    def _every_category(cls, value: dict) -> dict:
+    def _every_category(cls, value: dict[str, Any]) -> dict[str, Any]:
         return _exact_keys(value, CATEGORIES, "openings")
 
     @field_validator("buttons")
     @classmethod
-    def _every_button(cls, value: dict) -> dict:
+    def _every_button(cls, value: dict[str, Any]) -> dict[str, Any]:
         return _exact_keys(value, BUTTON_IDS, "buttons")
 
     @field_validator("safety_plan", "safety_plan_offer")
     @classmethod
-    def _every_plan(cls, value: dict, info: ValidationInfo) -> dict:
+    def _every_plan(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         return _exact_keys(value, PLAN_KINDS, info.field_name or "safety_plan")
 
     @field_validator("resource_line")
