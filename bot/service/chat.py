@@ -18,7 +18,7 @@ from bot.core.clock import Clock, utc_now
 from bot.core.dialog.engine import DialogState
 from bot.core.dialog.schema import UiTexts
 from bot.core.identity import UserKey
-from bot.core.messages import DueCheckIn, Event, Outcome, Start
+from bot.core.messages import DueCheckIn, Event, Outcome, Reply, Start
 from bot.core.render import render
 from bot.core.routing import Route, route
 from bot.core.turn import Brain, respond
@@ -106,6 +106,13 @@ class ChatService:
             after = users.find(conn, key)
             return _Handled(outcome, after.id if after else None, bool(before and before.discreet))
         return self._turn(conn, key, event, chat_id, message_id)
+
+    async def say(self, key: UserKey, text: str, deliver: Deliver) -> None:
+        """A short reply that changes nothing (help, "I only read text"), rendered
+        like every other reply, so discreet mode covers it too. Read-only: a
+        stranger writing to the bot gets no row."""
+        found = await self.db.run(lambda conn: users.find(conn, key))
+        await deliver(render(Outcome(replies=(Reply(text),)), self.ui, discreet=bool(found and found.discreet)))
 
     async def mark_blocked(self, key: UserKey) -> None:
         """Telegram said the user blocked the bot: send them nothing more until /start."""

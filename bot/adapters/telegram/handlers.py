@@ -81,8 +81,11 @@ class TelegramFrontEnd:
         if update.effective_chat is None:
             return
         delivery = Delivery(context.bot, update.effective_chat.id, ui=self.ui)
-        await delivery(Outcome(replies=(Reply(text),)))
-        if delivery.blocked and update.effective_user is not None:
+        if update.effective_user is None:
+            await delivery(Outcome(replies=(Reply(text),)))
+            return
+        await self.service.say(user_key(update), text, delivery)
+        if delivery.blocked:
             await self.service.mark_blocked(user_key(update))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
