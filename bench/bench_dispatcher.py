@@ -41,7 +41,8 @@ from bot.bootstrap import build_brain  # noqa: E402
 from bot.core.messages import DueCheckIn, Outcome  # noqa: E402
 from bot.scheduler.dispatcher import Dispatcher  # noqa: E402
 from bot.service.chat import ChatService  # noqa: E402
-from bot.service.checkins import CheckinConfig, CheckinService, Claim  # noqa: E402
+from bot.service.checkin_claims import CheckinClaims, Claim  # noqa: E402
+from bot.service.checkins import CheckinConfig, CheckinHooks  # noqa: E402
 from bot.storage import migrate  # noqa: E402
 from bot.storage.database import Database  # noqa: E402
 from bot.storage.tables import checkins, users  # noqa: E402
@@ -85,7 +86,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> None:
     print(f"filled {args.users:,} due users in {time.perf_counter() - started:.1f} s")
 
     brain = build_brain(ROOT / "dialogs")
-    service = CheckinService(CheckinConfig(), brain.graph, brain.faq)
+    service = CheckinHooks(CheckinConfig(), brain.graph, brain.faq)
     chat = ChatService(db, brain, clock=lambda: now, checkins=service)
 
     async def nowhere(outcome: Outcome) -> None:
@@ -98,7 +99,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> None:
         outcome = await chat.handle(claim.key, DueCheckIn(claim.checkin_id, claim.attempt), nowhere)
         return "sent" if outcome.replies else "skipped"
 
-    dispatcher = Dispatcher(db, service, turn if args.sender == "turn" else handoff, channels=(CHANNEL,),
+    dispatcher = Dispatcher(db, CheckinClaims(service.config), turn if args.sender == "turn" else handoff, channels=(CHANNEL,),
                             clock=lambda: now, batch_size=args.batch_size, concurrency=args.concurrency,
                             max_per_second=None)
     if args.tracemalloc:

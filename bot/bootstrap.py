@@ -17,7 +17,7 @@ from bot.core.identity import UserKey
 from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
 from bot.service.chat import ChatService
-from bot.service.checkins import checkin_service
+from bot.service.checkins import checkin_hooks
 from bot.storage import migrate
 from bot.storage.database import Database
 
@@ -109,5 +109,5 @@ async def open_database(settings: Settings) -> Database:
 async def open_service(settings: Settings, admins: frozenset[UserKey] = frozenset()) -> ChatService:
     brain = load_brain(settings)
     db = await open_database(settings)
-    return ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
+    return ChatService(db, brain, admins=admins, checkins=checkin_hooks(settings, brain))
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.core.messages import CheckinCommand, Start, TimezoneCommand
-from bot.service.checkins import ClaimStats
+from bot.service.checkin_claims import ClaimStats
 from bot.storage.database import Database
 from bot.storage.users import UserKey
 from tests.support.checkin import CHANNEL, Clock, Rig, at
@@ -100,7 +100,7 @@ async def test_a_crash_after_the_claim_and_before_the_send_is_sent_once_after_th
     await rig.user("ana", "Europe/Berlin", "08:00")
     clock.set(at(2025, 1, 15, 7, 0))
     # A dispatcher claims, commits, and dies before sending anything.
-    claims = await db.run(lambda c: rig.checkins.claim(c, clock(), (CHANNEL,), 100))
+    claims = await db.run(lambda c: rig.claims.claim(c, clock(), (CHANNEL,), 100))
     assert len(claims) == 1 and not rig.received
     # A restarted bot ticks at once: the claim is still leased, nothing is sent twice.
     await rig.tick()
@@ -119,14 +119,14 @@ async def test_a_claim_that_crashes_twice_or_expires_is_not_sent_again(db: Datab
     await rig.user("ana", "Europe/Berlin", "08:00")
     await rig.user("ben", "Europe/Berlin", "08:00")
     clock.set(at(2025, 1, 15, 7, 0))
-    await db.run(lambda c: rig.checkins.claim(c, clock(), (CHANNEL,), 100))
+    await db.run(lambda c: rig.claims.claim(c, clock(), (CHANNEL,), 100))
     clock.advance(minutes=10)
     # The re-send is claimed and the process dies again.
-    again = await db.run(lambda c: rig.checkins.claim(c, clock(), (CHANNEL,), 100))
+    again = await db.run(lambda c: rig.claims.claim(c, clock(), (CHANNEL,), 100))
     assert {c.attempt for c in again} == {2}
     clock.advance(minutes=10)
     stats = ClaimStats()
-    assert await db.run(lambda c: rig.checkins.claim(c, clock(), (CHANNEL,), 100, stats)) == []
+    assert await db.run(lambda c: rig.claims.claim(c, clock(), (CHANNEL,), 100, stats)) == []
     assert stats.expired == 2
     await rig.run_until(at(2025, 1, 15, 23))
     assert not rig.received

@@ -3,5 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import TypeAlias
 
-Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+#: A string, because argparse's class cannot be subscripted at run time.
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+__all__ = ["Subcommands", "argparse"]

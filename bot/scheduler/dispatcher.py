@@ -22,7 +22,7 @@ from dataclasses import dataclass, fields
 from functools import partial
 
 from bot.core.clock import Clock, utc_now
-from bot.service.checkins import CheckinService, Claim, ClaimStats
+from bot.service.checkin_claims import CheckinClaims, Claim, ClaimStats
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        checkins: CheckinService,
+        checkins: CheckinClaims,
         send: Send,
         *,
         channels: Sequence[str] = ("telegram",),

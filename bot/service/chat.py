@@ -24,7 +24,8 @@ from bot.core.routing import Route, route
 from bot.core.turn import Brain, respond
 from bot.scheduler.dispatcher import Dispatcher, Send
 from bot.service.charts import draw_charts
-from bot.service.checkins import CheckinConfig, CheckinService
+from bot.service.checkin_claims import CheckinClaims
+from bot.service.checkins import CheckinConfig, CheckinHooks
 from bot.service.effects import apply_effects
 from bot.service.locks import KeyedLocks
 from bot.service.privacy import handle_privacy
@@ -50,14 +51,14 @@ class _Handled:
 
 class ChatService:
     def __init__(self, db: Database, brain: Brain, clock: Clock = utc_now,
-                 admins: frozenset[UserKey] = frozenset(), checkins: CheckinService | None = None):
+                 admins: frozenset[UserKey] = frozenset(), checkins: CheckinHooks | None = None):
         self.db = db
         self.brain = brain
         self.clock = clock
         self.admins = admins
         self.locks = KeyedLocks()
         #: Check-in storage for turns (insights, moods, next_checkin_at); defaults from config otherwise.
-        self.checkins = checkins or CheckinService(CheckinConfig(), brain.graph, brain.faq)
+        self.checkins = checkins or CheckinHooks(CheckinConfig(), brain.graph, brain.faq)
 
     async def handle(
         self, key: UserKey, event: Event, deliver: Deliver, *,
@@ -95,7 +96,7 @@ class ChatService:
     def dispatcher(self, send: Send, *, channels: Sequence[str], max_per_second: float | None,
                    budget: float | None) -> Dispatcher:
         """The check-in dispatcher on this service's database, clock and check-in rules."""
-        return Dispatcher(self.db, self.checkins, send, channels=channels, clock=self.clock,
+        return Dispatcher(self.db, CheckinClaims(self.checkins.config), send, channels=channels, clock=self.clock,
                           max_per_second=max_per_second, budget=budget)
 
     def _dispatch(self, conn: Connection, key: UserKey, event: Event,

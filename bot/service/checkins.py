@@ -1,22 +1,17 @@
-"""Check-ins against storage: claiming due ones, and what a turn needs from the database.
+"""Check-ins inside a user's turn: what a turn needs from the database.
 
-Two kinds of work meet here:
-
-- the dispatcher's: :meth:`CheckinService.claim` finds due users and claims
-  their check-in of the day in one transaction, :meth:`finish` records how
-  each send ended. Every decision about time is the pure
-  :func:`bot.core.checkin.schedule.plan_due`;
-- the chat service's, inside a user's turn: filling in a check-in's insight
-  and open promise (:meth:`prepare`), storing what a check-in button recorded
-  (:meth:`apply`), and keeping ``users.next_checkin_at`` right whenever the
-  hour, the zone, on/off, the role or "active" change (:meth:`after_turn`).
+Filling in a check-in's insight and open promise (:meth:`CheckinHooks.prepare`),
+storing what a check-in button recorded (:meth:`CheckinHooks.apply`), and
+keeping ``users.next_checkin_at`` right whenever the hour, the zone, on/off,
+the role or "active" change (:meth:`CheckinHooks.after_turn`). The
+dispatcher's claims are :mod:`bot.service.checkin_claims`.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection
@@ -32,7 +27,6 @@ from bot.core.checkin.schedule import (
     effective,
     local_date,
     parse_hhmm,
-    plan_due,
     schedule_after,
     zone,
 )
@@ -54,7 +48,7 @@ from bot.core.profile import Profile
 from bot.core.roles import Role
 from bot.storage import checkins as store
 from bot.storage import users
-from bot.storage.users import UserKey, UserRecord
+from bot.storage.users import UserRecord
 
 if TYPE_CHECKING:
     from bot.config import CheckinSettings, Settings
@@ -62,8 +56,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: A claim is re-sent at most this many times in all (the first send and one retry).
-MAX_ATTEMPTS = 2
 #: How much of a promise a check-in quotes back.
 PROMISE_QUOTE = 200
 #: users.extra key holding the insight ids already shown.
@@ -92,34 +84,15 @@ class CheckinConfig:
             lease=timedelta(minutes=section.lease_minutes),
         )
 
-
-@dataclass(frozen=True)
-class Claim:
-    """One check-in this process now owns and must send (then :meth:`CheckinService.finish`)."""
-
-    checkin_id: int
-    attempt: int
-    user_id: int
-    channel: str
-    external_id: str
-    chat_id: int | None
-    local_date: date
-
-    @property
-    def key(self) -> UserKey:
-        return UserKey(self.channel, self.external_id)
+    def schedule_of(self, checkin_time: str | None, timezone_name: str | None) -> CheckinSchedule:
+        """A user's effective check-in time and zone: their own, or these defaults."""
+        return effective(checkin_time, timezone_name, self.default_time, self.default_zone)
 
 
 @dataclass
-class ClaimStats:
-    claimed: int = 0
-    resent: int = 0
-    skipped: int = 0
-    expired: int = 0
+class CheckinHooks:
+    """What a check-in needs inside a user's turn, in the chat service's transaction."""
 
-
-@dataclass
-class CheckinService:
     config: CheckinConfig
     graph: DialogGraph
     faq: FaqBook | None = None
@@ -128,80 +101,10 @@ class CheckinService:
     def __post_init__(self) -> None:
         self._pools = pools(self.graph, self.faq)
 
-    # --- the dispatcher's side --------------------------------------------------
-
-    def settings_of(self, checkin_time: str | None, timezone_name: str | None) -> CheckinSchedule:
-        return effective(checkin_time, timezone_name, self.config.default_time, self.config.default_zone)
-
-    def claim(self, conn: Connection, now: datetime, channels: tuple[str, ...], limit: int,
-              stats: ClaimStats | None = None) -> list[Claim]:
-        """Claim up to ``limit`` check-ins that are due now, in the caller's transaction.
-
-        Due users get today's row inserted (the claim) and their next check-in
-        moved on, in the same transaction; leftover claims whose lease ran out
-        and snoozes that came due are claimed again.
-        """
-        stats = stats if stats is not None else ClaimStats()
-        if not store.anything_due(conn, now, channels):
-            return []
-        store.begin_write(conn)
-        claims = self._claim_due(conn, now, channels, limit, stats)
-        if len(claims) < limit:
-            claims += self._claim_resends(conn, now, channels, limit - len(claims), stats)
-        return claims
-
-    def _claim_due(self, conn: Connection, now: datetime, channels: tuple[str, ...], limit: int,
-                   stats: ClaimStats) -> list[Claim]:
-        due = store.due_users(conn, now, channels, limit)
-        if not due:
-            return []
-        last = store.last_days(conn, [u.id for u in due])
-        plans = {u.id: plan_due(u.next_checkin_at, now, self.settings_of(u.checkin_time, u.timezone),
-                                last.get(u.id), self.config.grace) for u in due}
-        rows = [
-            {"user_id": u.id, "local_date": plans[u.id].local_date, "due_at": u.next_checkin_at,
-             "status": store.CLAIMED, "attempts": 1, "claimed_at": now, "resend_at": now + self.config.lease,
-             "created_at": now}
-            for u in due if plans[u.id].send
-        ]
-        inserted = store.insert_claims(conn, rows)
-        store.set_next(conn, [(u.id, plans[u.id].next_at) for u in due])
-        stats.skipped += len(due) - len(inserted)
-        stats.claimed += len(inserted)
-        return [
-            Claim(inserted[u.id], 1, u.id, u.channel, u.external_id, u.chat_id, plans[u.id].local_date)
-            for u in due if u.id in inserted
-        ]
-
-    def _claim_resends(self, conn: Connection, now: datetime, channels: tuple[str, ...], limit: int,
-                       stats: ClaimStats) -> list[Claim]:
-        claims: list[Claim] = []
-        expired: list[int] = []
-        for row in store.resendable(conn, now, channels, limit):
-            if row.status == store.SNOOZED:
-                fresh = now - row.resend_at <= self.config.grace
-            else:  # a claim whose sender never finished: crashed, or cut off
-                fresh = row.attempts < MAX_ATTEMPTS and now - row.due_at <= self.config.grace
-            if not (fresh and row.active and row.checkin_enabled):
-                expired.append(row.id)
-                continue
-            if store.reclaim(conn, row.id, row.attempts, now, now + self.config.lease):
-                claims.append(Claim(row.id, row.attempts + 1, row.user_id, row.channel, row.external_id,
-                                    row.chat_id, row.local_date))
-        store.expire(conn, expired)
-        stats.resent += len(claims)
-        stats.expired += len(expired)
-        return claims
-
-    def finish(self, conn: Connection, results: list[tuple[Claim, str]], now: datetime) -> int:
-        return store.finish(conn, [(c.checkin_id, c.attempt, status) for c, status in results], now)
-
-    # --- inside a user's turn (the chat service's transaction) ---------------------
-
     def profile(self, user: UserRecord) -> Profile:
         """The user's settings with the configured defaults filled in, so the
         core can always say when and in which zone check-ins come."""
-        settings = self.settings_of(user.checkin_time, user.timezone)
+        settings = self.config.schedule_of(user.checkin_time, user.timezone)
         return Profile(timezone=settings.zone_name, checkin_time=settings.hhmm,
                        checkin_enabled=user.checkin_enabled, discreet=user.discreet)
 
@@ -210,7 +113,7 @@ class CheckinService:
         if isinstance(event, DueCheckIn):
             return self._checkin_event(conn, user, event, now)
         if isinstance(event, ShowProgress) and event.today is None:
-            today = local_date(now, self.settings_of(user.checkin_time, user.timezone).tz)
+            today = local_date(now, self.config.schedule_of(user.checkin_time, user.timezone).tz)
             since = today - timedelta(days=WEEKS * 7 - 1)
             return ShowProgress(today, tuple(store.moods_since(conn, user.id, since)),
                                 tuple(store.promises_since(conn, user.id, since)))
@@ -250,7 +153,7 @@ class CheckinService:
             return True
         if isinstance(effect, SaveAnswer) and effect.name == TypedAnswer.PROMISE:
             latest = store.latest(conn, user.id)
-            zone_now = self.settings_of(user.checkin_time, user.timezone).tz
+            zone_now = self.config.schedule_of(user.checkin_time, user.timezone).tz
             day = latest.local_date if latest else local_date(now, zone_now)
             store.add_promise(conn, user.id, latest.id if latest else None, day, effect.text.strip()[:1000], now)
             return True
@@ -304,7 +207,7 @@ class CheckinService:
             return
         next_at = None
         if row.active and row.checkin_enabled and role is not None:
-            settings = self.settings_of(row.checkin_time, row.timezone)
+            settings = self.config.schedule_of(row.checkin_time, row.timezone)
             next_at = schedule_after(now, settings, store.last_day(conn, user_id))
         store.set_next(conn, [(user_id, next_at)])
 
@@ -321,6 +224,6 @@ def _moves_schedule(effect: Effect) -> bool:
     return False
 
 
-def checkin_service(settings: Settings, brain: Brain) -> CheckinService:
-    """The check-in service as configured (``checkin:`` in the config) for this content."""
-    return CheckinService(CheckinConfig.from_settings(settings.checkin), brain.graph, brain.faq)
+def checkin_hooks(settings: Settings, brain: Brain) -> CheckinHooks:
+    """The check-in hooks as configured (``checkin:`` in the config) for this content."""
+    return CheckinHooks(CheckinConfig.from_settings(settings.checkin), brain.graph, brain.faq)

@@ -15,7 +15,8 @@ from bot.core.messages import CheckinCommand, DueCheckIn, Event, Outcome, Press,
 from bot.core.turn import Brain
 from bot.scheduler.dispatcher import Dispatcher
 from bot.service.chat import ChatService
-from bot.service.checkins import CheckinConfig, CheckinService, Claim
+from bot.service.checkin_claims import CheckinClaims, Claim
+from bot.service.checkins import CheckinConfig, CheckinHooks
 from bot.storage import checkins as store
 from bot.storage import users
 from bot.storage.database import Database
@@ -68,9 +69,10 @@ class Rig:
     screen: dict[str, Outcome] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.checkins = CheckinService(self.config, self.brain.graph, self.brain.faq)
+        self.checkins = CheckinHooks(self.config, self.brain.graph, self.brain.faq)
         self.chat = ChatService(self.db, self.brain, clock=self.clock, checkins=self.checkins)
-        self.dispatcher = Dispatcher(self.db, self.checkins, self.send, channels=(CHANNEL,), clock=self.clock,
+        self.claims = CheckinClaims(self.config)
+        self.dispatcher = Dispatcher(self.db, self.claims, self.send, channels=(CHANNEL,), clock=self.clock,
                                      batch_size=self.batch_size, max_per_second=None)
 
     async def send(self, claim: Claim) -> str:

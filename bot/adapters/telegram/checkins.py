@@ -22,7 +22,7 @@ from bot.core.messages import DueCheckIn, SharedLocation
 from bot.scheduler import jobs
 from bot.scheduler.dispatcher import BLOCKED, FAILED, SENT, SKIPPED, Dispatcher
 from bot.service.chat import ChatService
-from bot.service.checkins import Claim
+from bot.service.checkin_claims import Claim
 
 if TYPE_CHECKING:
     from bot.adapters.telegram.handlers import TelegramFrontEnd

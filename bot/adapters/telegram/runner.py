@@ -21,7 +21,7 @@ from bot.bootstrap import load_brain, open_database, private_files, setup_loggin
 from bot.config import ConfigError, Settings, require_token, require_webhook
 from bot.core.identity import UserKey
 from bot.service.chat import ChatService
-from bot.service.checkins import checkin_service
+from bot.service.checkins import checkin_hooks
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def build_application(
     async def post_init(app: App) -> None:
         db = await open_database(settings)
         admins = frozenset(UserKey("telegram", str(i)) for i in settings.admin_ids)
-        service = ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
+        service = ChatService(db, brain, admins=admins, checkins=checkin_hooks(settings, brain))
         app.bot_data["service"] = service
         TelegramFrontEnd(service, command_list()).install(app)
         # Check-ins: the dispatcher runs on PTB's JobQueue.
