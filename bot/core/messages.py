@@ -12,6 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Union
 
+from bot.core.care.events import (
+    AskDeleteEntry,
+    ConfirmDeleteEntry,
+    DeleteEntry,
+    OpenCare,
+    OpenEntry,
+    OpenJournal,
+    ShowPlan,
+    WithEntries,
+)
+
 
 @dataclass(frozen=True)
 class Start:
@@ -165,7 +176,9 @@ class ShowProgress:
 
 Event = Union[Start, Resume, OpenMenu, ChooseRole, Press, Text, OpenSection, OpenFaq, ListFaq, ShowSafetyPlan,
               ExportData, AskDelete, ConfirmDelete, QuickExit, ShowStats, SetDiscreet,
-              CheckIn, DueCheckIn, CheckinCommand, TimezoneCommand, SharedLocation, ShowProgress]
+              CheckIn, DueCheckIn, CheckinCommand, TimezoneCommand, SharedLocation, ShowProgress,
+              # the user's own views (issue #12): bot/core/care/events.py
+              OpenCare, ShowPlan, OpenJournal, OpenEntry, AskDeleteEntry, ConfirmDeleteEntry, WithEntries]
 
 
 @dataclass(frozen=True)
@@ -233,7 +246,7 @@ class ButtonAction:
     node: str
 
 
-Effect = Union[SaveAnswer, SafetyFlag, UpdateProfile, SaveChoice, ButtonAction]
+Effect = Union[SaveAnswer, SafetyFlag, UpdateProfile, SaveChoice, ButtonAction, DeleteEntry]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from bot.core.care import respond as care
+from bot.core.care.events import CareView, OpenCare
 from bot.core.checkin import settings as checkin_settings
 from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState, Step
@@ -56,6 +58,7 @@ class Brain:
 
 def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = Profile()) -> Step:
     step = _respond(brain, state, event, profile)
+    step = care.after(brain, event, step, profile)  # issue #12: help lines, visited sections, guide map
     if profile.discreet:
         return Step(step.state, replace(step.outcome, replies=_covered(brain, step.outcome.replies)))
     return step
@@ -80,6 +83,8 @@ def _respond(brain: Brain, state: DialogState, event: Event, profile: Profile) -
     if isinstance(event, checkin_settings.CHECKIN_EVENTS):
         return checkin_settings.respond(brain.graph, state, event, profile)
     # --- end of check-ins
+    if isinstance(event, care.CARE_EVENTS):  # issue #12: /safety, /safetyplan, /journal
+        return care.respond(brain, state, event)
     if engine.is_dialog_event(brain.graph, state, event):
         return engine.step(brain.graph, state, event)
     state, notes = engine.repair(brain.graph, state)
@@ -92,6 +97,9 @@ def _respond(brain: Brain, state: DialogState, event: Event, profile: Profile) -
     if isinstance(event, ListFaq):
         return Step(state, Outcome(replies=notes + _topics(brain, brain.faq.texts.topics_header)))
     if isinstance(event, ShowSafetyPlan):
+        if event.kind != "self_harm" and brain.graph.care is not None:
+            # The partner plan is the user's own: one question at a time, saved.
+            return care.open_view(brain, state, CareView.PLAN)
         plan = brain.safety.texts.safety_plan.get(event.kind) or brain.safety.texts.safety_plan["partner"]
         return Step(state, Outcome(replies=notes + (Reply(plan, (_menu(brain),)),)))
     return engine.current(brain.graph, state, notes)
@@ -113,7 +121,8 @@ def _safety(brain: Brain, state: DialogState, danger: safety_check.SafetyResult,
     plan_kind = "self_harm" if reply.categories and reply.categories[0] == "self_harm" else "partner"
     actions: dict[str, Event] = {
         "safety_plan": ShowSafetyPlan(plan_kind),
-        "walk_away": OpenSection("walk_away"),
+        # After a disclosure, "my options" are safety options, never the walk-away quiz.
+        "walk_away": OpenCare(CareView.OPTIONS.value),
         "menu": OpenMenu(),
     }
     buttons = tuple(Button(b.label, actions[b.id]) for b in reply.buttons)

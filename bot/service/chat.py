@@ -18,6 +18,7 @@ from bot.core.messages import DueCheckIn, Event, Outcome, Start
 from bot.core.profile import Profile
 from bot.core.turn import Brain, respond
 from bot.service.checkins import CheckinConfig, CheckinService
+from bot.service import journal
 from bot.service.effects import apply_effects
 from bot.service.privacy import PRIVACY_EVENTS, handle_privacy
 from bot.service.locks import KeyedLocks
@@ -95,13 +96,15 @@ class ChatService:
         prepared = self.checkins.prepare(conn, user, event, now)
         if prepared is None:
             return Outcome(), user.id
+        prepared = journal.prepare(conn, user, prepared)  # issue #12: /journal, /safetyplan
         state = DialogState.from_json(user.state)
         step = respond(self.brain, state, prepared, self.checkins.profile(user))
         changes: dict = {"state": step.state.to_json()}
         if isinstance(event, Start) and not user.active:
             changes["active"] = True
         users.update(conn, user.id, now, **changes)
-        apply_effects(conn, user, step.outcome.effects, now, self.checkins.apply)
+        apply_effects(conn, user, step.outcome.effects, now,
+                      lambda c, u, e, t: journal.apply(c, u, e, t) or self.checkins.apply(c, u, e, t))
         self.checkins.after_turn(conn, user, state.role, step.state.role, step.outcome.effects,
                                  "active" in changes, now)
         if message_id is not None and chat_id is not None:
