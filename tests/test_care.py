@@ -14,9 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot.core import callbacks
-from bot.core.care.events import ConfirmDeleteEntry, OpenEntry
+from bot.core.care.events import ConfirmDeleteEntry, OpenEntry, OpenJournal
 from bot.core.dialog.graph import DialogGraph
-from bot.core.care.events import OpenJournal
 from bot.core.messages import OpenMenu, Press, Start, Text
 from bot.core.turn import Brain
 from bot.service.chat import ChatService

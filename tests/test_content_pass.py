@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.core.dialog.graph import DialogGraph
 from bot.core.dialog.schema import Variants
-from tests.support.chat import ConsoleChat
 from tests.conftest import make_brain
+from tests.support.chat import ConsoleChat
 
 RUN = 4  # words in a row that read as a repetition
 

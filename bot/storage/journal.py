@@ -49,9 +49,9 @@ def entries(conn: Connection, user_id: int, *, prefix: str | None = None) -> lis
 def one(conn: Connection, user_id: int, kind: str, entry_id: int) -> Entry | None:
     """One entry, only if it is this user's."""
     if kind == EntryKind.JOURNAL.value:
-        row = conn.execute(sa.select(*_JOURNAL_COLUMNS)
-                           .where(journal.c.id == entry_id, journal.c.user_id == user_id)).first()
-        return _journal_entry(row) if row else None
+        found = conn.execute(sa.select(*_JOURNAL_COLUMNS)
+                             .where(journal.c.id == entry_id, journal.c.user_id == user_id)).first()
+        return _journal_entry(found) if found else None
     if kind == EntryKind.PROMISE.value:
         row = conn.execute(sa.select(*_PROMISE_COLUMNS)
                            .where(promises.c.id == entry_id, promises.c.user_id == user_id)).first()

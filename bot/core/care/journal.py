@@ -10,7 +10,8 @@ that the service scopes to the pressing user.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.core.care.events import (
     AskDeleteEntry,

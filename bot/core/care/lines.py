@@ -9,8 +9,9 @@ on, the general lines come with a one-tap way to give one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from bot.core.care.events import CareView, OpenCare
 from bot.core.checkin import places

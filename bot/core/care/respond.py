@@ -6,7 +6,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.core.care import guide, journal
-from bot.core.care.events import CARE_EVENTS, JOURNAL_REQUESTS, CareView, OpenCare, WithEntries
+from bot.core.care.events import (
+    CARE_EVENTS,
+    JOURNAL_REQUESTS,
+    CareView,
+    OpenCare,
+    WithEntries,
+)
 from bot.core.care.lines import with_help_lines
 from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState, Step
@@ -16,7 +22,7 @@ from bot.core.profile import Profile
 if TYPE_CHECKING:
     from bot.core.turn import Brain
 
-__all__ = ["CARE_EVENTS", "respond", "after"]
+__all__ = ["CARE_EVENTS", "after", "respond"]
 
 
 def _node_for(brain: Brain, view: str) -> str | None:
