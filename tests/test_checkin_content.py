@@ -84,29 +84,33 @@ async def test_choosing_a_role_the_first_time_offers_discreet_mode_first(real_gr
     chat = EngineChat(make_brain(real_graph))
     await chat.send("/start")
     seen = await chat.press(role_label(real_graph, "broke_trust"))
-    assert "lock screen" in seen[0].text and seen[0].buttons == ["Yes, be discreet", "No need"]
+    assert len(seen) == 1 and "lock screen" in seen[0].text
+    assert seen[0].buttons[:2] == ["Yes, be discreet", "No need"]
     step = engine.step(real_graph, chat.state, Press("discreet_offer", "on"))
     assert SaveChoice("discreet", "on", "discreet_offer") in step.outcome.effects and not step.outcome.stale
 
 
-async def test_choosing_a_role_the_first_time_asks_the_time_zone_above_the_menu(real_graph: DialogGraph) -> None:
+async def test_onboarding_asks_one_thing_at_a_time_and_says_why_it_asks_the_zone(real_graph: DialogGraph) -> None:
     chat = EngineChat(make_brain(real_graph))
     await chat.send("/start")
-    seen = await chat.press(role_label(real_graph, "hurt_partner"))
-    asked = next(s for s in seen if "time zone" in s.text)
-    assert "Berlin · Paris · Rome" in asked.buttons
-    assert chat.buttons == seen[-1].buttons  # the menu is still the newest step
-    # Tapped later, from the menu step, the zone button still works (anytime).
-    chosen = engine.step(real_graph, DialogState(node=real_graph.role_choice),
-                         Press(real_graph.role_choice, "role_hurt_partner"))
-    zone_button = next(b for r in chosen.outcome.replies for b in r.buttons if b.label == "Berlin · Paris · Rome")
-    step = engine.step(real_graph, chat.state, zone_button.action)
+    await chat.press(role_label(real_graph, "hurt_partner"))
+    seen = await chat.press("No need")
+    assert len(seen) == 1 and "help lines" in seen[0].text and "check-in" in seen[0].text
+    assert "Berlin · Paris · Rome" in seen[0].buttons and "Skip for now" in seen[0].buttons
+    seen = await chat.press("Berlin · Paris · Rome")
+    assert SaveChoice("timezone", "Europe/Berlin", "ob_zone") in chat.effects
+    assert len(seen) == 1 and "/checkin" in seen[0].text and "Skip for now" in seen[0].buttons
+    seen = await chat.press("Skip for now")
+    assert chat.state.node == real_graph.roles["hurt_partner"].menu
+    assert sum(1 for s in seen if s.buttons) == 1
+    # Tapped later, from the menu, an onboarding button still works (anytime).
+    step = engine.step(real_graph, chat.state, Press("ob_zone", "london"))
     assert not step.outcome.stale
-    assert SaveChoice("timezone", "Europe/Berlin", "tz_pick") in step.outcome.effects
     # Switching role later does not ask again.
     await chat.send("/role")
     again = await chat.press(role_label(real_graph, "broke_trust"))
-    assert not any("time zone" in s.text for s in again)
+    assert chat.state.node == real_graph.roles["broke_trust"].menu
+    assert not any("lock screen" in s.text for s in again)
 
 
 def test_a_typed_city_is_checked_for_a_zone(real_graph: DialogGraph) -> None:
@@ -203,6 +207,7 @@ def placeholder_typo(files: Files) -> None:
 
 
 def onboarding_not_anytime(files: Files) -> None:
+    files["checkin.yaml"]["onboarding"] = ["tz_pick"]
     files["checkin.yaml"]["nodes"]["tz_pick"]["anytime"] = False
 
 

@@ -45,7 +45,7 @@ def test_a_scripted_console_conversation_reaches_every_section(role: str, real_g
 def test_console_resumes_where_the_conversation_stopped(tmp_path: Path, real_graph: DialogGraph) -> None:
     db = tmp_path / "bot.sqlite3"
     role = role_label(real_graph, "hurt_partner")
-    first = console([role], db)
+    first = console([role, "/menu"], db)
     menu_words = first_words(real_graph, real_graph.roles["hurt_partner"].menu)
     assert any(w in first.stdout for w in menu_words)
     second = console([], db)
@@ -57,7 +57,8 @@ def test_console_resumes_where_the_conversation_stopped(tmp_path: Path, real_gra
 def test_console_presses_buttons_by_number_or_label(tmp_path: Path, real_graph: DialogGraph) -> None:
     by_number = console(["2"], tmp_path / "a.sqlite3")
     by_label = console([role_label(real_graph, "hurt_partner").upper()], tmp_path / "b.sqlite3")
-    menu_words = first_words(real_graph, real_graph.roles["hurt_partner"].menu)
+    # A first role choice opens the first onboarding question.
+    menu_words = first_words(real_graph, real_graph.onboarding[0])
     assert any(w in by_number.stdout for w in menu_words)
     assert any(w in by_label.stdout for w in menu_words)
 

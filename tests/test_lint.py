@@ -109,6 +109,22 @@ def two_ways_on(files: Files) -> None:
     files["broke_trust.yaml"]["nodes"]["b_intimacy"]["next"] = "b_menu"
 
 
+def tool_too_far(files: Files) -> None:
+    """A tool for hard moments five taps from the broke_trust menu (and shared, so for both roles)."""
+    nodes = files["common.yaml"]["nodes"]
+    chain = ["c_far1", "c_far2", "c_far3", "c_far4"]
+    _menu_button(files, label="Far", goto=chain[0])
+    files["hurt_partner.yaml"]["nodes"]["h_menu"]["buttons"].append({"label": "Far", "goto": chain[0]})
+    for here, there in zip(chain, chain[1:] + ["c_breathe"]):
+        nodes[here] = {"say": "Further.", "buttons": [{"label": "On", "goto": there}]}
+    nodes["c_breathe"] = {"say": "Breathe.", "tool": "grounding", "end": True}
+
+
+def tool_for_one_role_only(files: Files) -> None:
+    files["hurt_partner.yaml"]["nodes"]["h_talk"] = {"say": "Tonight's talk.", "tool": "talk", "end": True}
+    files["hurt_partner.yaml"]["nodes"]["h_menu"]["buttons"].append({"label": "Talk", "goto": "h_talk"})
+
+
 def faq_entry_without_answer(files: Files) -> None:
     entries = files["faq.yaml"]["entries"]
     first = entries[0] if isinstance(entries, list) else entries[next(iter(entries))]
@@ -139,6 +155,8 @@ CASES: list[tuple[Callable[[Files], None], str]] = [
     (section_mislabelled, "entry of section 'intimacy' is tagged 'forgiveness'"),
     (role_missing, "no dialog file has 'role: hurt_partner'"),
     (two_ways_on, "a node has one way on, this one has"),
+    (tool_too_far, "tool 'grounding' is more than 4 taps from the broke_trust menu"),
+    (tool_for_one_role_only, "tool 'talk' has no node for role broke_trust"),
 ]
 
 

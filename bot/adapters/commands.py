@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.core.care.events import CareView, OpenCare, OpenJournal, ShowPlan
 from bot.core.messages import (
     AskDelete,
     CheckinCommand,
@@ -27,6 +28,7 @@ from bot.core.messages import (
 COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
     "start": (lambda _: Start(), "Begin, or begin again"),
     "menu": (lambda _: OpenMenu(), "Your menu"),
+    "safety": (lambda _: OpenCare(CareView.SAFETY.value), "If you don't feel safe: help lines and your safety plan"),
     "role": (lambda _: ChooseRole(), "Choose or switch your role"),
     "faq": (lambda _: ListFaq(), "Questions I can answer"),
     "discreet": (SetDiscreet, "Neutral message previews for a shared phone (on/off)"),
@@ -35,7 +37,9 @@ COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
     "exit": (lambda _: QuickExit(), "Quick exit: erase this chat and your data at once"),
     "checkin": (CheckinCommand, "Your daily check-in: its time (/checkin 07:30), off or on"),
     "timezone": (TimezoneCommand, "Your time zone, by city or name (/timezone Lisbon)"),
-    "progress": (lambda _: ShowProgress(), "Your mood and kept promises, as a chart"),
+    "progress": (lambda _: ShowProgress(), "Your mood, kept promises and the parts of the guide you've seen"),
+    "safetyplan": (lambda _: ShowPlan(), "Your own safety plan, as you wrote it"),
+    "journal": (lambda _: OpenJournal(), "What you've written here: read it, or delete an entry"),
 }
 
 #: Commands that work but are not advertised in the menu.

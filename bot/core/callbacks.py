@@ -13,6 +13,7 @@ import dataclasses
 import re
 from typing import Any
 
+from bot.core.care.events import AskDeleteEntry, ConfirmDeleteEntry, OpenCare, OpenEntry, OpenJournal, ShowPlan
 from bot.core.messages import (
     ChooseRole,
     ConfirmDelete,
@@ -43,6 +44,13 @@ _TAGS: dict[str, type] = {
     "y": ShowSafetyPlan,
     "d": ConfirmDelete,
     "x": QuickExit,
+    # the user's own views
+    "c": OpenCare,
+    "pl": ShowPlan,
+    "j": OpenJournal,
+    "je": OpenEntry,
+    "jd": AskDeleteEntry,
+    "jy": ConfirmDeleteEntry,
 }
 _CLASS_TAG = {cls: tag for tag, cls in _TAGS.items()}
 

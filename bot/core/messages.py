@@ -11,6 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core.care.events import (
+    AskDeleteEntry,
+    ConfirmDeleteEntry,
+    DeleteEntry,
+    OpenCare,
+    OpenEntry,
+    OpenJournal,
+    ShowPlan,
+    WithEntries,
+)
 from bot.core.checkin.names import CheckinAction
 
 
@@ -166,7 +176,9 @@ class ShowProgress:
 
 Event = (Start | Resume | OpenMenu | ChooseRole | Press | Text | OpenSection | OpenFaq | ListFaq | ShowSafetyPlan
          | ExportData | AskDelete | ConfirmDelete | QuickExit | ShowStats | SetDiscreet
-         | CheckIn | DueCheckIn | CheckinCommand | TimezoneCommand | SharedLocation | ShowProgress)
+         | CheckIn | DueCheckIn | CheckinCommand | TimezoneCommand | SharedLocation | ShowProgress
+         # the user's own views: bot/core/care/events.py
+         | OpenCare | ShowPlan | OpenJournal | OpenEntry | AskDeleteEntry | ConfirmDeleteEntry | WithEntries)
 
 
 @dataclass(frozen=True)
@@ -252,7 +264,7 @@ class ButtonAction:
     node: str
 
 
-Effect = SaveAnswer | SafetyFlag | UpdateProfile | SaveChoice | ButtonAction
+Effect = SaveAnswer | SafetyFlag | UpdateProfile | SaveChoice | ButtonAction | DeleteEntry
 
 
 @dataclass(frozen=True)

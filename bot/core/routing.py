@@ -11,6 +11,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.core.care.events import (
+    AskDeleteEntry,
+    ConfirmDeleteEntry,
+    OpenCare,
+    OpenEntry,
+    OpenJournal,
+    ShowPlan,
+    WithEntries,
+)
 from bot.core.messages import (
     AskDelete,
     CheckIn,
@@ -55,6 +64,8 @@ class Route(StrEnum):
     FAQ = "faq"
     #: The safety plan.
     SAFETY = "safety"
+    #: The user's own views: /safety, the interactive plan, /journal.
+    CARE = "care"
 
 
 ROUTES: dict[type[Event], Route] = {
@@ -80,6 +91,13 @@ ROUTES: dict[type[Event], Route] = {
     OpenFaq: Route.FAQ,
     ListFaq: Route.FAQ,
     ShowSafetyPlan: Route.SAFETY,
+    OpenCare: Route.CARE,
+    ShowPlan: Route.CARE,
+    OpenJournal: Route.CARE,
+    OpenEntry: Route.CARE,
+    AskDeleteEntry: Route.CARE,
+    ConfirmDeleteEntry: Route.CARE,
+    WithEntries: Route.CARE,
 }
 
 

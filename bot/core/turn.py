@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from bot.core.care import respond as care
+from bot.core.care.events import CareView, OpenCare
 from bot.core.checkin import settings as checkin_settings
 from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState, Step
@@ -62,6 +64,11 @@ def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = N
     answers them. Rendering (discreet mode) happens after, in
     :func:`bot.core.render.render`, for every outcome alike.
     """
+    step = _routed(brain, state, event, profile)
+    return care.after(brain, event, step, profile)  # help lines, visited sections, guide map
+
+
+def _routed(brain: Brain, state: DialogState, event: Event, profile: Profile) -> Step:
     match route(event):
         case Route.FREE_TEXT:
             assert isinstance(event, Text)
@@ -78,6 +85,8 @@ def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = N
         case Route.SAFETY:
             assert isinstance(event, ShowSafetyPlan)
             return _safety_plan(brain, state, event)
+        case Route.CARE:
+            return care.respond(brain, state, event)
         case Route.PRIVACY:
             raise ValueError(f"the service answers privacy events, not the turn: {type(event).__name__}")
 
@@ -101,6 +110,9 @@ def _faq(brain: Brain, state: DialogState, event: Event) -> Step:
 
 
 def _safety_plan(brain: Brain, state: DialogState, event: ShowSafetyPlan) -> Step:
+    if event.kind != "self_harm" and brain.graph.care is not None:
+        # The partner plan is the user's own: one question at a time, saved.
+        return care.open_view(brain, state, CareView.PLAN)
     state, notes = engine.repair(brain.graph, state)
     plan = brain.safety.texts.safety_plan.get(event.kind) or brain.safety.texts.safety_plan["partner"]
     return Step(state, Outcome(replies=notes + (Reply(plan, (_menu(brain),)),)))
@@ -122,7 +134,8 @@ def _safety(brain: Brain, state: DialogState, danger: safety_check.SafetyResult,
     plan_kind = "self_harm" if reply.categories and reply.categories[0] == "self_harm" else "partner"
     actions: dict[str, Event] = {
         "safety_plan": ShowSafetyPlan(plan_kind),
-        "walk_away": OpenSection("walk_away"),
+        # After a disclosure, "my options" are safety options, never the walk-away quiz.
+        "walk_away": OpenCare(CareView.OPTIONS.value),
         "menu": OpenMenu(),
     }
     buttons = tuple(Button(b.label, actions[b.id]) for b in reply.buttons)

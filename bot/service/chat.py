@@ -23,6 +23,7 @@ from bot.core.render import render
 from bot.core.routing import Route, route
 from bot.core.turn import Brain, respond
 from bot.scheduler.dispatcher import Dispatcher, Send
+from bot.service import journal
 from bot.service.charts import draw_charts
 from bot.service.checkin_claims import CheckinClaims
 from bot.service.checkins import CheckinConfig, CheckinHooks
@@ -139,13 +140,15 @@ class ChatService:
         prepared = self.checkins.prepare(conn, user, event, now)
         if prepared is None:
             return _Handled(Outcome(), user.id, user.discreet)
+        prepared = journal.prepare(conn, user, prepared)  # /journal, /safetyplan: the user's own entries
         state = DialogState.from_json(user.state)
         step = respond(self.brain, state, prepared, self.checkins.profile(user))
         changes: dict[str, Any] = {"state": step.state.to_json()}
         if isinstance(event, Start) and not user.active:
             changes["active"] = True
         users.update(conn, user.id, now, **changes)
-        apply_effects(conn, user, step.outcome.effects, now, self.checkins.apply)
+        apply_effects(conn, user, step.outcome.effects, now,
+                      lambda c, u, e, t: journal.apply(c, u, e, t) or self.checkins.apply(c, u, e, t))
         self.checkins.after_turn(conn, user, state.role, step.state.role, step.outcome.effects,
                                  "active" in changes, now)
         if message_id is not None and chat_id is not None:

@@ -10,12 +10,16 @@ from __future__ import annotations
 import io
 import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.adapters.commands import command_event
 from bot.adapters.console.app import Console
 from bot.core.dialog.engine import DialogState
-from bot.core.messages import Button, Event, Outcome, Text
+from bot.core.checkin import places
+from bot.core.checkin.names import Choice
+from bot.core.messages import Button, Effect, Event, Outcome, SaveAnswer, SaveChoice, Text, UpdateProfile
+from bot.core.profile import Profile
+from bot.core.render import render
 from bot.core.turn import Brain, respond
 from bot.service.chat import ChatService
 
@@ -80,18 +84,36 @@ class EngineChat(ChatClient):
         self.state = DialogState()
         self._buttons: tuple[Button, ...] = ()
         self.effects: list[object] = []
+        #: The settings the service would store from the effects (time zone, discreet mode).
+        self.profile = Profile()
+
+    def _remember(self, effect: Effect) -> None:
+        if isinstance(effect, SaveChoice) and effect.name in (Choice.TIMEZONE, "discreet"):
+            value: object = effect.value if effect.name == Choice.TIMEZONE else effect.value == "on"
+            self.profile = replace(self.profile, **{effect.name: value})
+        elif isinstance(effect, SaveAnswer) and effect.name == Choice.TIMEZONE:
+            zone = places.resolve(effect.text).zone
+            if zone:
+                self.profile = replace(self.profile, timezone=zone)
+        elif isinstance(effect, UpdateProfile):
+            known = {k: v for k, v in effect.changes if k in ("timezone", "discreet")}
+            self.profile = replace(self.profile, **known)
 
     def _event_for(self, text: str) -> Event:
         return command_event(text) or Text(text)
 
     def _step(self, event: Event) -> list[Seen]:
-        step = respond(self.brain, self.state, event)
+        discreet = self.profile.discreet  # as the service does: the setting before this turn
+        step = respond(self.brain, self.state, event, self.profile)
         self.state = step.state
         self.effects.extend(step.outcome.effects)
-        for reply in step.outcome.replies:
+        for effect in step.outcome.effects:
+            self._remember(effect)
+        outcome = render(step.outcome, self.brain.graph.ui, discreet=discreet)
+        for reply in outcome.replies:
             if reply.buttons:
                 self._buttons = reply.buttons
-        return _as_seen(step.outcome)
+        return _as_seen(outcome)
 
     async def event(self, event: Event) -> list[Seen]:
         """Send a core event directly (what a deep link or FAQ button would send)."""

@@ -55,6 +55,12 @@ class Console:
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
             return self.buttons[int(text) - 1].action
+        if text.isdigit() and self.buttons and len(text) <= 3:
+            # A number that is no button: say which numbers are, rather than
+            # reading it as a question and listing every topic.
+            self.out.write(f"bot> Pick 1–{len(self.buttons)}.\n")
+            self.out.flush()
+            return None
         for button in self.buttons:
             if text.casefold() == button.label.casefold():
                 return button.action

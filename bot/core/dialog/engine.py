@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.core.dialog.checks import CHECKS
-from bot.core.dialog.graph import DialogGraph
+from bot.core.dialog.graph import SKIP, DialogGraph
 from bot.core.dialog.schema import Message, NodeSpec, Variants
 from bot.core.messages import (
     Button,
@@ -182,30 +182,15 @@ def _press(graph: DialogGraph, state: DialogState, event: Press, notes: tuple[Re
         counters = dict(state.counters)
         counters[button.count] = counters.get(button.count, 0) + 1
         state = replace(state, counters=counters)
+    target = button.goto
     if button.role:
-        if state.role is None:
-            notes += _onboarding(graph, state)
+        if state.role is None and not target and graph.onboarding:
+            # First time: the light questions one at a time, each leading to
+            # the next and the last to the menu, so no turn stacks keyboards.
+            target = graph.onboarding[0]
         state = replace(state, role=button.role)
-    target = button.goto or graph.menu_for(state.role)
-    result = _enter(graph, state, target, notes)
+    result = _enter(graph, state, target or graph.menu_for(state.role), notes)
     return Step(result.state, replace(result.outcome, effects=effects + result.outcome.effects))
-
-
-def _onboarding(graph: DialogGraph, state: DialogState) -> tuple[Reply, ...]:
-    """The first time a role is chosen: light questions (discreet mode, the
-    time zone for check-ins) shown above the menu. Their buttons work whenever
-    they are tapped (``anytime``), so the user can answer now, later, or never."""
-    replies: list[Reply] = []
-    variants = dict(state.variants)
-    for node_id in graph.onboarding:
-        node = graph.nodes.get(node_id)
-        if node is None:
-            continue
-        texts = [_pick(node_id, i, message, variants) for i, message in enumerate(node.say)]
-        if texts:
-            buttons = tuple(Button(b.label, Press(node_id, b.key)) for b in node.buttons)
-            replies += [Reply(t) for t in texts[:-1]] + [Reply(texts[-1], buttons)]
-    return tuple(replies)
 
 
 def _answer(graph: DialogGraph, state: DialogState, text: str, notes: tuple[Reply, ...]) -> Step:
@@ -282,7 +267,10 @@ def _buttons(graph: DialogGraph, node_id: str, node: NodeSpec, role: str | None)
     is_menu = node_id == graph.role_choice or any(info.menu == node_id for info in graph.roles.values())
     if node.menu_button and not is_menu:
         buttons.append(Button(graph.ui.menu_button, OpenMenu()))
-    if node.ask is not None:
-        # Typing something private is when someone may need to hide the chat fast.
+    if node.ask is not None and node.ask.skip:
+        buttons.insert(0, Button(graph.ui.skip_button, Press(node_id, SKIP)))
+    if node.ask is not None or node.help_lines:
+        # Typing something private, or reading help lines, is when someone may
+        # need to hide the chat fast.
         buttons.append(Button(graph.ui.quick_exit_button, QuickExit()))
     return tuple(buttons)

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from bot.core.dialog.schema import ButtonSpec, CheckinSpec, NodeSpec, UiTexts
+from bot.core.dialog.schema import ButtonSpec, CareTexts, CheckinSpec, NodeSpec, UiTexts
+
+#: The key of the button a skippable question (``ask.skip``) gets.
+SKIP = "skip"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class DialogGraph:
     checkin: CheckinSpec | None = None
     #: Shown beside the menu the first time a role is chosen (see DialogFile.onboarding).
     onboarding: tuple[str, ...] = ()
+    #: Words of /journal, /safetyplan, /safety and the guide map.
+    care: CareTexts | None = None
 
     def menu_for(self, role: str | None) -> str:
         """The node the Menu button leads to: the role menu, or the role choice."""
@@ -64,6 +69,8 @@ class DialogGraph:
         for button in node.buttons:
             if button.key == key:
                 return button
+        if node.ask is not None and node.ask.skip and key == SKIP:
+            return ButtonSpec(label=self.ui.skip_button, goto=node.ask.skip, id=SKIP)
         return None
 
     def edges(self, node_id: str) -> Iterator[tuple[str, str]]:
@@ -83,6 +90,8 @@ class DialogGraph:
                     yield "tap", info.menu
         if node.ask:
             yield "type", node.ask.next
+            if node.ask.skip:
+                yield "tap", node.ask.skip
         if node.next:
             yield "auto", node.next
         if node.branch:

@@ -108,6 +108,7 @@ def build_graph(docs: list[Document]) -> tuple[DialogGraph | None, list[Problem]
     start = role_choice = ui = None
     checkin = None
     checkin_file = ""
+    care = None
     onboarding: list[str] = []
     # The shared file first, so its onboarding questions come first.
     files.sort(key=lambda pair: not pair[1].is_shared)
@@ -134,6 +135,10 @@ def build_graph(docs: list[Document]) -> tuple[DialogGraph | None, list[Problem]
             if start is not None:
                 problems.append(Problem(doc.name, "start", "only one shared file may set 'start'"))
             start, role_choice, ui = parsed.start, parsed.role_choice, parsed.ui
+        if parsed.care is not None:
+            if care is not None or parsed.role:
+                problems.append(Problem(doc.name, "care", "only one role-less file may have 'care'"))
+            care = parsed.care
         if parsed.checkin is not None:
             if checkin is not None:
                 also = f"only one file may have 'checkin' (also in {checkin_file})"
@@ -143,7 +148,7 @@ def build_graph(docs: list[Document]) -> tuple[DialogGraph | None, list[Problem]
         problems.append(Problem("dialogs", "", "no shared file with 'start' and 'role_choice'"))
         return None, problems
     graph = DialogGraph(nodes, start, role_choice, roles, ui, node_file, node_line, node_role, checkin,
-                        tuple(onboarding))
+                        tuple(onboarding), care)
     for anchor, owner in [(start, "start"), (role_choice, "role_choice")] + [
         (info.menu, f"{info.role}.menu") for info in roles.values()
     ]:

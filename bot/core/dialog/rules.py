@@ -109,6 +109,11 @@ def _anchors(graph: DialogGraph) -> list[str]:
         spec = graph.checkin
         extra = [*spec.entry.values(), spec.timezone, spec.settings]
         anchors += [n for n in extra if n is not None and n in graph.nodes]
+    if graph.care is not None:
+        # /safety, /safetyplan and the safety reply's buttons open these directly.
+        care = graph.care
+        anchors += [n for n in (care.safety_node, care.options_node, care.country_node, care.plan_node)
+                    if n in graph.nodes]
     return anchors
 
 
@@ -211,6 +216,43 @@ def section_coverage(graph: DialogGraph) -> Iterator[Problem]:
                               f"'{entry}' is more than {MAX_TAPS_TO_SECTION} taps from the {info.role} menu")
 
 
+def care_nodes(graph: DialogGraph) -> Iterator[Problem]:
+    """The steps /safety, /safetyplan and the safety reply open must exist."""
+    care = graph.care
+    if care is None:
+        return
+    file = next((f for n, f in graph.node_file.items() if n == care.plan_node), "dialogs")
+    for name in ("safety_node", "options_node", "country_node", "plan_node"):
+        node_id = getattr(care, name)
+        if node_id not in graph.nodes:
+            yield Problem(file, f"care.{name}", f"points to '{node_id}', which does not exist")
+
+
+def tools_within_reach(graph: DialogGraph) -> Iterator[Problem]:
+    """Every tool for hard moments (a node with ``tool:``) is within four taps
+    of each role's menu: a tool nobody finds in a panic is no tool.
+
+    A tool in the shared files serves every role; one in a role's file serves
+    that role only, so the other role needs its own node with the same tool.
+    """
+    tools: dict[str, list[str]] = {}
+    for node_id, node in graph.nodes.items():
+        if node.tool:
+            tools.setdefault(node.tool, []).append(node_id)
+    for info in graph.roles.values():
+        dist = taps_from(graph, info.menu)
+        for tool, node_ids in sorted(tools.items()):
+            mine = [n for n in node_ids if graph.node_role.get(n) in (None, info.role)]
+            if not mine:
+                yield Problem(info.file, "", f"tool '{tool}' has no node for role {info.role}: "
+                                             f"add one with 'tool: {tool}' to this file or a shared file")
+                continue
+            best = min(dist.get(n, 1 << 30) for n in mine)
+            if best > MAX_TAPS_TO_SECTION:
+                yield _at(graph, mine[0], f"nodes.{mine[0]}.tool",
+                          f"tool '{tool}' is more than {MAX_TAPS_TO_SECTION} taps from the {info.role} menu")
+
+
 RULES: tuple[Callable[[DialogGraph], Iterable[Problem]], ...] = (
     missing_roles,
     missing_targets,
@@ -224,6 +266,8 @@ RULES: tuple[Callable[[DialogGraph], Iterable[Problem]], ...] = (
     section_coverage,
     recorded_choices,
     checkin_content,
+    care_nodes,
+    tools_within_reach,
 )
 
 

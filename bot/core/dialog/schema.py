@@ -8,6 +8,7 @@ node path so a writer who does not program can fix it without reading Python.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -30,6 +31,19 @@ Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 #: :mod:`bot.core.dialog.checks`.
 CheckName = Literal["excuses", "boundaries", "place"]
 
+
+#: Tools for hard moments. A node tagged ``tool:`` is one; lint
+#: checks every tool is within four taps of each role's menu.
+class Tool(StrEnum):
+    """The tools for hard moments every role gets."""
+
+    GROUNDING = "grounding"
+    TRIGGERS = "triggers"
+    TALK = "talk"
+    SAFETY_PLAN = "safety_plan"
+
+
+TOOLS: tuple[Tool, ...] = tuple(Tool)
 
 
 class _Strict(BaseModel):
@@ -105,6 +119,8 @@ class AskSpec(_Strict):
     on_found: Text | None = None
     #: Said when the check finds nothing (or there is no check).
     on_clean: Text | None = None
+    #: Where a "Skip" button leads: a question someone may leave blank (the safety plan).
+    skip: NodeId | None = None
 
     @model_validator(mode="after")
     def _check_texts(self) -> AskSpec:
@@ -141,6 +157,11 @@ class NodeSpec(_Strict):
     #: this step: for settings (time zone, check-in hour) offered beside other
     #: messages, where "that button is from an earlier step" would be unkind.
     anytime: bool = False
+    #: Show the help lines for the user's country under this step's text, with
+    #: the quick exit: every "I don't feel safe" step (the turn layer fills them in).
+    help_lines: bool = False
+    #: This node is a tool for hard moments (see :data:`TOOLS`).
+    tool: Tool | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -223,6 +244,8 @@ class UiTexts(_Strict):
     discreet_on: Text
     discreet_off: Text
     discreet_usage: Text
+    #: The label of the button that skips a question (``ask.skip``).
+    skip_button: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "Skip"
 
 
 #: The placeholders each check-in text may use; anything else in braces is a typo.
@@ -325,6 +348,59 @@ class CheckinSpec(_Strict):
     texts: CheckinTexts
 
 
+class CareTexts(_Strict):
+    """Words of the views built from the user's own data: their
+    journal, their safety plan, the help lines, the map of the guide.
+
+    ``{name}`` placeholders are filled in by the bot, as noted per field.
+    """
+
+    #: Above the help lines when the user's country is known / not known.
+    lines_header: Text
+    lines_generic: Text
+    #: The button offering the country picker when the lines are generic.
+    pick_country_button: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    #: The country picker node (its buttons set a time zone) and the safety steps.
+    country_node: NodeId
+    safety_node: NodeId
+    options_node: NodeId
+    plan_node: NodeId
+    #: /safetyplan: a header, one line per question ({question}, {answer}), the
+    #: word for a blank answer, and the text when nothing is written yet.
+    plan_header: Text
+    plan_line: Text
+    plan_blank: Text
+    plan_empty: Text
+    plan_edit_button: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    #: The plan's questions: journal name -> how /safetyplan titles the answer.
+    plan_questions: dict[Name, Text]
+    #: /journal: header, empty, a group heading ({section}), one entry line
+    #: ({date}, {title}), an opened entry ({section}, {title}, {date}, {text}).
+    journal_header: Text
+    journal_empty: Text
+    journal_more: Text
+    journal_entry: Text
+    journal_delete_button: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    journal_back_button: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    journal_confirm: Text
+    journal_yes: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    journal_no: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    journal_deleted: Text
+    journal_gone: Text
+    #: Journal name -> title of an answer (anything missing uses the name).
+    journal_titles: dict[Name, Text] = Field(default_factory=dict)
+    #: Heading of entries outside any guide section ("safety plan", "check-ins").
+    journal_other: Text
+    journal_plan: Text
+    journal_promise: Text
+    #: The guide map under /progress: {visited} and {total}; the suggestion ({section}).
+    map_header: Text
+    map_none: Text
+    map_suggest: Text
+    map_done: Text
+    map_open_button: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
 class DialogFile(_Strict):
     """One YAML file: the shared part (no ``role``), one role's tree, or an
     extension (no ``role``, no ``start``): more shared nodes, e.g. check-ins."""
@@ -346,6 +422,8 @@ class DialogFile(_Strict):
     #: (discreet mode, the time zone): the shared file's first, then the
     #: extensions'. Their nodes need ``anytime: true``.
     onboarding: list[NodeId] = Field(default_factory=list)
+    #: One role-less file: the words of /journal, /safetyplan, /safety and the guide map.
+    care: CareTexts | None = None
     nodes: dict[NodeId, NodeSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
