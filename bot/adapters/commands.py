@@ -22,10 +22,17 @@ from bot.core.messages import (
     Start,
     TimezoneCommand,
 )
+from bot.core.partner.events import Invite, OpenInvite, ShowPartner, Unlink
+
+
+def _start(arg: str) -> Event:
+    """``/start``, or ``/start <token>`` from an invite link (issue #13)."""
+    return OpenInvite(arg) if arg else Start()
+
 
 #: name -> (the event for the command's argument text, description for /help).
 COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
-    "start": (lambda _: Start(), "Begin, or begin again"),
+    "start": (_start, "Begin, or begin again"),
     "menu": (lambda _: OpenMenu(), "Your menu"),
     "role": (lambda _: ChooseRole(), "Choose or switch your role"),
     "faq": (lambda _: ListFaq(), "Questions I can answer"),
@@ -36,6 +43,10 @@ COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
     "checkin": (CheckinCommand, "Your daily check-in: its time (/checkin 07:30), off or on"),
     "timezone": (TimezoneCommand, "Your time zone, by city or name (/timezone Lisbon)"),
     "progress": (lambda _: ShowProgress(), "Your mood and kept promises, as a chart"),
+    # Linking partners (issue #13).
+    "invite": (lambda _: Invite(), "Invite your partner to link (a one-time link, 24 hours)"),
+    "partner": (lambda _: ShowPartner(), "Your link: its status, what is shared and what never is"),
+    "unlink": (lambda _: Unlink(), "End the link at once; your partner is not told"),
 }
 
 #: Commands that work but are not advertised in the menu.

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Union
 
+from bot.core.partner.events import PartnerEvent
+
 
 @dataclass(frozen=True)
 class Start:
@@ -165,7 +167,8 @@ class ShowProgress:
 
 Event = Union[Start, Resume, OpenMenu, ChooseRole, Press, Text, OpenSection, OpenFaq, ListFaq, ShowSafetyPlan,
               ExportData, AskDelete, ConfirmDelete, QuickExit, ShowStats, SetDiscreet,
-              CheckIn, DueCheckIn, CheckinCommand, TimezoneCommand, SharedLocation, ShowProgress]
+              CheckIn, DueCheckIn, CheckinCommand, TimezoneCommand, SharedLocation, ShowProgress,
+              PartnerEvent]
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,21 @@ Effect = Union[SaveAnswer, SafetyFlag, UpdateProfile, SaveChoice, ButtonAction]
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Messages for someone other than the sender: their linked partner (issue #13).
+
+    Sent after the sender's own replies, only for what the sender chose to
+    share; ``user_id`` lets the service keep the message ids for that
+    person's quick exit."""
+
+    user_id: int
+    channel: str
+    external_id: str
+    chat_id: int | None
+    replies: tuple[Reply, ...]
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What handling one event produced: messages to send and effects to store."""
 
@@ -248,3 +266,5 @@ class Outcome:
     #: Erase the conversation from the user's screen (quick exit): the front
     #: end deletes these message ids where its transport allows.
     erase: tuple[int, ...] = ()
+    #: Messages for a linked partner (see :class:`Notice`).
+    notices: tuple[Notice, ...] = ()

@@ -8,16 +8,18 @@ lock so that a user's messages arrive in the order of their taps.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Awaitable, Callable
 
 from sqlalchemy.engine import Connection
 
 from bot.core.dialog.engine import DialogState
-from bot.core.messages import DueCheckIn, Event, Outcome, Start
+from bot.core.messages import DueCheckIn, Event, Notice, Outcome, Start
 from bot.core.profile import Profile
 from bot.core.turn import Brain, respond
 from bot.service.checkins import CheckinConfig, CheckinService
+from bot.service.partner import PARTNER_EVENTS, PartnerService, partner_content
 from bot.service.effects import apply_effects
 from bot.service.privacy import PRIVACY_EVENTS, handle_privacy
 from bot.service.locks import KeyedLocks
@@ -29,6 +31,10 @@ from bot.storage.users import UserKey
 Clock = Callable[[], datetime]
 #: Sends an outcome; returns the ids of the messages it sent (for quick exit).
 Deliver = Callable[[Outcome], Awaitable["list[int] | None"]]
+#: Sends a message to a linked partner (issue #13); returns the ids it sent.
+Notify = Callable[[Notice], Awaitable["list[int] | None"]]
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -37,7 +43,8 @@ def utc_now() -> datetime:
 
 class ChatService:
     def __init__(self, db: Database, brain: Brain, clock: Clock = utc_now,
-                 admins: frozenset[UserKey] = frozenset(), checkins: CheckinService | None = None):
+                 admins: frozenset[UserKey] = frozenset(), checkins: CheckinService | None = None,
+                 partner: PartnerService | None = None):
         self.db = db
         self.brain = brain
         self.clock = clock
@@ -45,6 +52,9 @@ class ChatService:
         self.locks = KeyedLocks()
         #: Check-in storage for turns (insights, moods, next_checkin_at); defaults from config otherwise.
         self.checkins = checkins or CheckinService(CheckinConfig(), brain.graph, brain.faq)
+        #: Linking partners (issue #13); ``notify`` is set by a front end that can reach other users.
+        self.partner = partner or PartnerService(partner_content(), brain.graph.ui, self.checkins)
+        self.notify: Notify | None = None
 
     async def handle(
         self, key: UserKey, event: Event, deliver: Deliver, *,
@@ -59,7 +69,24 @@ class ChatService:
             if sent and chat_id is not None and user_id is not None and not outcome.erase:
                 now = self.clock()
                 await self.db.run(lambda conn: privacy.record_messages(conn, user_id, chat_id, sent, now))
+            if outcome.notices:
+                await self._send_notices(outcome.notices)
             return outcome
+
+    async def _send_notices(self, notices: tuple[Notice, ...]) -> None:
+        """Messages for a linked partner, after the sender's own; a failure here
+        never undoes or hides the sender's turn."""
+        for notice in notices:
+            if self.notify is None:
+                return
+            try:
+                sent = await self.notify(notice)
+            except Exception as exc:  # noqa: BLE001 - the partner's delivery must not fail the sender's turn
+                log.warning("could not send a partner notice to user %s: %s", notice.user_id, type(exc).__name__)
+                continue
+            if sent and notice.chat_id is not None:
+                chat_id, now = notice.chat_id, self.clock()
+                await self.db.run(lambda conn: privacy.record_messages(conn, notice.user_id, chat_id, sent, now))
 
     def _dispatch(self, conn: Connection, key: UserKey, event: Event,
                   chat_id: int | None, message_id: int | None) -> tuple[Outcome, int | None]:
@@ -69,7 +96,20 @@ class ChatService:
                                      is_admin=key in self.admins, incoming=message_id)
             user = users.find(conn, key)
             return outcome, user.id if user else None
+        if isinstance(event, PARTNER_EVENTS):
+            return self._partner(conn, key, event, chat_id, message_id)
         return self._turn(conn, key, event, chat_id, message_id)
+
+    def _partner(self, conn: Connection, key: UserKey, event: Event,
+                 chat_id: int | None, message_id: int | None) -> tuple[Outcome, int | None]:
+        """A partner event (issue #13), then the welcome for someone new who came by an invite link."""
+        outcome, user_id, follow = self.partner.handle(conn, key, event, chat_id, self.clock())
+        if follow is None:
+            if message_id is not None and chat_id is not None:
+                privacy.record_messages(conn, user_id, chat_id, [message_id], self.clock())
+            return outcome, user_id
+        more, _ = self._turn(conn, key, follow, chat_id, message_id)
+        return Outcome(replies=outcome.replies + more.replies, notices=outcome.notices + more.notices), user_id
 
     async def mark_blocked(self, key: UserKey) -> None:
         """Telegram said the user blocked the bot: send them nothing more until /start."""
@@ -95,6 +135,11 @@ class ChatService:
         prepared = self.checkins.prepare(conn, user, event, now)
         if prepared is None:
             return Outcome(), user.id
+        early = self.partner.before_turn(conn, user, prepared, now)
+        if early is not None:
+            if message_id is not None and chat_id is not None:
+                privacy.record_messages(conn, user.id, chat_id, [message_id], now)
+            return early, user.id
         state = DialogState.from_json(user.state)
         step = respond(self.brain, state, prepared, self.checkins.profile(user))
         changes: dict = {"state": step.state.to_json()}
@@ -106,7 +151,7 @@ class ChatService:
                                  "active" in changes, now)
         if message_id is not None and chat_id is not None:
             privacy.record_messages(conn, user.id, chat_id, [message_id], now)
-        return step.outcome, user.id
+        return self.partner.after_turn(conn, user, prepared, step.outcome, now), user.id
 
 
 def profile_of(user: users.UserRecord) -> Profile:

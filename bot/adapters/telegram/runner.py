@@ -17,8 +17,10 @@ from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.bootstrap import load_brain, open_database, private_files, setup_logging
 from bot.config import ConfigError, Settings, require_token, require_webhook
 from bot.adapters.telegram.checkins import start_checkins
+from bot.adapters.telegram import partner as partner_links
 from bot.service.chat import ChatService
 from bot.service.checkins import checkin_service
+from bot.service.partner import partner_content
 from bot.storage.users import UserKey
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ def build_application(
     over an in-memory transport and compare limiters; the bot uses the defaults.
     """
     brain = load_brain(settings)
+    partner = partner_content(settings.dialogs_dir())
     token = require_token(settings)
 
     async def post_init(app: Application) -> None:
@@ -57,6 +60,8 @@ def build_application(
         TelegramFrontEnd(service, command_list()).install(app)
         # Check-ins (issue #5): the dispatcher runs on PTB's JobQueue.
         start_checkins(app, service, settings)
+        # Linking partners (issue #13): deep links name the bot; notices reach the other partner.
+        partner_links.install(app.bot, service, partner)
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in command_list()])
         log.info("trustbot started as @%s", app.bot.username)
         # Everything loaded so far lives as long as the process: keep it out of

@@ -1,0 +1,47 @@
+"""Linking partners on Telegram (issue #13): the inviter's first name in, notices out.
+
+Thin: the first name is read from the update at /invite (the only moment it
+is needed), and a notice for the other partner is one more :class:`Delivery`
+to their chat, under the same error policy (a partner who blocked the bot is
+marked so and gets nothing more).
+"""
+
+from __future__ import annotations
+
+from typing import Awaitable, Callable
+
+from telegram import Bot, Update
+
+from bot.adapters.telegram.delivery import Delivery
+from bot.core.messages import Event, Notice, Outcome
+from bot.core.partner.content import PartnerContent
+from bot.core.partner.events import Invite
+from bot.service.chat import ChatService
+from bot.storage.users import UserKey
+
+
+def with_first_name(event: Event, update: Update) -> Event:
+    """/invite carries the inviter's Telegram first name, shown to the person they invite."""
+    if isinstance(event, Invite) and update.effective_user is not None:
+        return Invite(update.effective_user.first_name or "")
+    return event
+
+
+def notifier(bot: Bot, service: ChatService) -> Callable[[Notice], Awaitable[list[int] | None]]:
+    async def notify(notice: Notice) -> list[int] | None:
+        if notice.chat_id is None:
+            return None
+        delivery = Delivery(bot, notice.chat_id, ui=service.brain.graph.ui)
+        sent = await delivery(Outcome(replies=notice.replies))
+        if delivery.blocked:
+            await service.mark_blocked(UserKey(notice.channel, notice.external_id))
+        return sent
+
+    return notify
+
+
+def install(bot: Bot, service: ChatService, content: PartnerContent) -> None:
+    """Deep links name the bot (from getMe, done by the Application at start)."""
+    service.partner.use(content)
+    service.partner.bot_username = bot.username
+    service.notify = notifier(bot, service)
