@@ -22,7 +22,17 @@ from sqlalchemy.engine import Connection
 from bot.core.checkin.choices import PROMISE
 from bot.core.checkin.schedule import local_date
 from bot.core.dialog.schema import UiTexts
-from bot.core.messages import CheckIn, Event, Notice, Outcome, Reply, SafetyFlag, SaveAnswer, Start, Text
+from bot.core.messages import (
+    CheckIn,
+    Event,
+    Notice,
+    Outcome,
+    Reply,
+    SafetyFlag,
+    SaveAnswer,
+    Start,
+    Text,
+)
 from bot.core.partner import rules, views
 from bot.core.partner.content import PartnerContent, load_partner
 from bot.core.partner.events import (

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -50,6 +52,15 @@ class Couple:
     async def press(self, name: str, label: str) -> str:
         return texts(await self.rig.press(name, label))
 
+    async def checkins_at(self, instant: datetime) -> None:
+        """Move the clock to ``instant`` and let the dispatcher send what is due."""
+        self.rig.clock.set(instant)
+        await self.rig.dispatcher.tick()
+
+    def received(self, name: str) -> list[str]:
+        """The texts of the user's latest check-in."""
+        return self.rig.received[name][-1].texts
+
     def buttons(self, name: str) -> list[str]:
         return [b.label for r in self.rig.screen[name].replies for b in r.buttons]
 
@@ -72,9 +83,13 @@ class Couple:
     async def delete(self, name: str) -> None:
         await self.rig.event(name, ConfirmDelete())
 
-    async def user_id(self, name: str) -> int | None:
+    async def user_id(self, name: str) -> int:
         found = await self.rig.db.run(lambda c: users.find(c, UserKey(CHANNEL, name)))
-        return found.id if found else None
+        assert found is not None, name
+        return found.id
+
+    async def exists(self, name: str) -> bool:
+        return await self.rig.db.run(lambda c: users.find(c, UserKey(CHANNEL, name))) is not None
 
     async def link_rows(self, user_id: int) -> tuple[int, int]:
         """Rows of the link tables that are this user's or point at them."""
@@ -87,8 +102,8 @@ class Couple:
 
         return await self.rig.db.run(count)
 
-    async def items(self, kind: str) -> list[dict[str, object]]:
-        def read(conn: sa.Connection) -> list[dict[str, object]]:
+    async def items(self, kind: str) -> list[dict[str, Any]]:
+        def read(conn: sa.Connection) -> list[dict[str, Any]]:
             rows = conn.execute(sa.select(partner_items).where(partner_items.c.kind == kind)
                                 .order_by(partner_items.c.id))
             return [dict(r._mapping) for r in rows]

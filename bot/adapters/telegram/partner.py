@@ -8,7 +8,7 @@ marked so and gets nothing more).
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Update
 

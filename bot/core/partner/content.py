@@ -12,10 +12,16 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
-from bot.core.dialog.loader import DialogError
 from bot.core.dialog.graph import Problem
+from bot.core.dialog.loader import DialogError
 
 FILE = "partner.yaml"
 #: The shipped content, used when a dialogs folder has no partner.yaml of its own.
@@ -93,7 +99,7 @@ class PartnerTexts(_Strict):
         for name, value in self.model_dump().items():
             unknown = set(_BRACES.findall(value)) - PLACEHOLDERS.get(name, frozenset())
             if unknown:
-                raise ValueError(f"texts.{name}: unknown placeholder {{{sorted(unknown)[0]}}}")
+                raise ValueError(f"texts.{name}: unknown placeholder {{{min(unknown)}}}")
         return self
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Union
 
 
 class LinkStatus(StrEnum):
@@ -123,8 +122,8 @@ class ResumeSharing:
     """Undo a pause (after a safety hit): the user's own choice, from /partner."""
 
 
-PartnerEvent = Union[Invite, OpenInvite, AcceptInvite, DeclineInvite, ShowPartner, Unlink, SharePromise, FeltKept,
-                     AnswerQuestion, SkipQuestion, NeedSpace, ResumeSharing]
+PartnerEvent = (Invite | OpenInvite | AcceptInvite | DeclineInvite | ShowPartner | Unlink | SharePromise | FeltKept
+                | AnswerQuestion | SkipQuestion | NeedSpace | ResumeSharing)
 PARTNER_EVENTS = (Invite, OpenInvite, AcceptInvite, DeclineInvite, ShowPartner, Unlink, SharePromise, FeltKept,
                   AnswerQuestion, SkipQuestion, NeedSpace, ResumeSharing)
 

@@ -6,8 +6,8 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Mapping
 
 #: An invite works once, for this long.
 INVITE_TTL = timedelta(hours=24)

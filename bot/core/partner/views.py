@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 
 from bot.core.messages import Button, Reply
 from bot.core.partner.content import PartnerTexts
-from bot.core.partner.rules import fill
 from bot.core.partner.events import (
     AcceptInvite,
     AnswerQuestion,
@@ -20,6 +19,7 @@ from bot.core.partner.events import (
     SkipQuestion,
     Unlink,
 )
+from bot.core.partner.rules import fill
 
 
 @dataclass(frozen=True)
