@@ -102,7 +102,7 @@ class PartnerService:
         """A partner event: the outcome, the user's id, and an event to run next
         (the welcome, for someone who came in through an invite link)."""
         user = users.get_or_create(conn, key, now, chat_id=chat_id)
-        me = links.of_user(conn, user.id, lock=True)
+        me = _lock_me(conn, user.id)
         outcome, follow = self._event(conn, user, me, event, now)
         if user.discreet:
             outcome = replace(outcome, replies=views.covered(self.ui.discreet_line, outcome.replies))
@@ -296,7 +296,7 @@ class PartnerService:
         return None
 
     def _typed_answer(self, conn: Connection, user: UserRecord, item_id: int, text: str, now: datetime) -> Outcome:
-        me = links.of_user(conn, user.id, lock=True)
+        me = _lock_me(conn, user.id)
         if me is None or not me.active or me.paused:
             return self._cover(user, _say(Reply(self.texts.not_linked if me is None else self.texts.share_paused)))
         question = self._question(conn, me, item_id, lock=True)
@@ -359,9 +359,7 @@ class PartnerService:
         promise = links.promise_to_confirm(conn, me.couple, partner.user_id, user.id)
         if promise is not None:
             replies.append(views.promise_ask(self.texts, promise.id, rules.quote(promise.text or "")))
-        question = self._unanswered(conn, user, me)
-        if question is None and self._question_due(conn, me, now):
-            question = self._new_question(conn, user, me, now)
+        question = self._unanswered(conn, user, me) or self._new_question(conn, user, me, now)
         if question is not None:
             replies.append(views.question_offer(self.texts, question))
         return tuple(replies)
@@ -379,9 +377,10 @@ class PartnerService:
         return not asked or asked[-1].created_at <= now - rules.QUESTION_EVERY
 
     def _new_question(self, conn: Connection, user: UserRecord, me: Member, now: datetime) -> OpenQuestion | None:
-        """Put a new question to both. The couple's rows are locked first, so two
-        instances checking both partners in at once create one question, not
-        two; the one that waited finds the other's, and offers that."""
+        """Put a new question to both, if one is due. The couple's rows are
+        locked before anything is read, so two instances checking both
+        partners in at once create one question, not two: the one that waited
+        finds the other's, and offers that."""
         links.begin_write(conn)
         links.lock_couple(conn, me.couple)
         if links.open_question(conn, me.couple) is not None:
@@ -431,6 +430,18 @@ class PartnerService:
         if not user.discreet:
             return outcome
         return replace(outcome, replies=views.covered(self.ui.discreet_line, outcome.replies))
+
+
+def _lock_me(conn: Connection, user_id: int) -> Member | None:
+    """The user's side of their link, with both sides locked, always in the
+    same order (by row id) and always before any shared item: two instances
+    working for the two partners at once then wait for each other instead of
+    deadlocking."""
+    found = links.of_user(conn, user_id)
+    if found is None:
+        return None
+    links.begin_write(conn)
+    return next((m for m in links.lock_couple(conn, found.couple) if m.user_id == user_id), None)
 
 
 def _has_role(user: UserRecord) -> bool:

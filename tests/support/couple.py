@@ -34,6 +34,7 @@ class Couple:
     """Users by name on one rig; notices to each are collected in ``inbox``."""
 
     rig: Rig
+    #: Shared between two Couple objects that stand for two instances of the bot.
     inbox: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -51,6 +52,14 @@ class Couple:
 
     async def press(self, name: str, label: str) -> str:
         return texts(await self.rig.press(name, label))
+
+    def button(self, name: str, label: str) -> Event:
+        """The event behind a button on the user's screen (to press it through another instance)."""
+        for reply in self.rig.screen[name].replies:
+            for b in reply.buttons:
+                if b.label == label:
+                    return b.action
+        raise AssertionError(f"no button {label!r} for {name}: {self.buttons(name)}")
 
     async def checkins_at(self, instant: datetime) -> None:
         """Move the clock to ``instant`` and let the dispatcher send what is due."""
@@ -102,10 +111,18 @@ class Couple:
 
         return await self.rig.db.run(count)
 
-    async def items(self, kind: str) -> list[dict[str, Any]]:
+    async def couple_of(self, name: str) -> int | None:
+        user_id = await self.user_id(name)
+        return await self.rig.db.run(lambda conn: conn.execute(
+            sa.select(partner_links.c.couple).where(partner_links.c.user_id == user_id)).scalar())
+
+    async def items(self, kind: str, couple: int | None = None) -> list[dict[str, Any]]:
+        """Rows of one kind (of one couple when given), oldest first."""
         def read(conn: sa.Connection) -> list[dict[str, Any]]:
-            rows = conn.execute(sa.select(partner_items).where(partner_items.c.kind == kind)
-                                .order_by(partner_items.c.id))
+            query = sa.select(partner_items).where(partner_items.c.kind == kind)
+            if couple is not None:
+                query = query.where(partner_items.c.couple == couple)
+            rows = conn.execute(query.order_by(partner_items.c.id))
             return [dict(r._mapping) for r in rows]
 
         return await self.rig.db.run(read)
