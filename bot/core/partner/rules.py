@@ -44,7 +44,7 @@ def deep_link(username: str | None, token: str) -> str | None:
 
 def clean_name(name: str) -> str:
     """A first name as the invitee will see it: printable, one line, bounded."""
-    printable = "".join(ch for ch in name if unicodedata.category(ch)[0] not in ("C",))
+    printable = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in name)
     return " ".join(printable.split())[:NAME_LENGTH]
 
 
