@@ -16,6 +16,7 @@ from bot.core.partner.events import (
     AnswerQuestion,
     FeltKept,
     OpenInvite,
+    SendSummary,
     SharePromise,
     Unlink,
 )
@@ -92,6 +93,11 @@ async def test_invite_accept_share_a_promise_and_the_other_confirms_it_at_their_
     # Asked once: the next check-in does not ask again.
     await c.checkins_at(at(2025, 6, 4, 7, 1))
     assert not any("They promised" in t for t in c.received("ben"))
+    # Ana sees a summary of the week only if Ben chooses to send it: counts, nothing else.
+    await c.partner("ben")
+    assert "1 partly" in await c.press("ben", "Send them this week's summary")
+    assert c.inbox["ana"][-1] == "This week, about the promises you shared: 0 felt kept, 1 partly, 0 not."
+    assert "nothing from this week" in await c.do("ana", SendSummary())
 
 
 async def test_a_shared_question_is_revealed_only_after_both_answered_and_only_once(couple: Couple) -> None:

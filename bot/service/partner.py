@@ -50,6 +50,7 @@ from bot.core.partner.events import (
     OpenInvite,
     QuestionEnd,
     ResumeSharing,
+    SendSummary,
     SharePromise,
     ShowPartner,
     SkipQuestion,
@@ -144,6 +145,8 @@ class PartnerService:
             return self._skip(conn, user, me, event, now), None
         if isinstance(event, NeedSpace):
             return self._space(conn, user, me, now), None
+        if isinstance(event, SendSummary):
+            return self._summary(conn, user, me, now), None
         return _say(Reply(t.not_found)), None
 
     def _invite(self, conn: Connection, user: UserRecord, me: Member | None, event: Invite,
@@ -202,7 +205,10 @@ class PartnerService:
             return LinkView()
         if not me.active:
             return LinkView(LinkStatus.PENDING)
-        return LinkView(LinkStatus.ACTIVE, me.paused, None if me.paused else self._unanswered(conn, user, me))
+        if me.paused:
+            return LinkView(LinkStatus.ACTIVE, paused=True)
+        week = bool(links.felt_since(conn, user.id, me.couple, now - rules.SUMMARY_WEEK))
+        return LinkView(LinkStatus.ACTIVE, False, self._unanswered(conn, user, me), summary=week)
 
     def _resume(self, conn: Connection, user: UserRecord, me: Member, now: datetime) -> Outcome:
         links.set_paused(conn, user.id, False)
@@ -272,6 +278,18 @@ class PartnerService:
             return Outcome(replies=(Reply(self.texts.space_done),),
                            notices=self._notice_partner(conn, me, (Reply(self.texts.space_notice),)))
         return _say(Reply(self.texts.space_done))
+
+    def _summary(self, conn: Connection, user: UserRecord, me: Member, now: datetime) -> Outcome:
+        """The receiver chooses to tell the promiser how the week's promises felt:
+        counts only, never which day or which promise."""
+        answers = links.felt_since(conn, user.id, me.couple, now - rules.SUMMARY_WEEK)
+        counts = views.summary_counts(answers)
+        if not any(int(n) for n in counts.values()):
+            return _say(Reply(self.texts.summary_empty))
+        links.add_item(conn, user_id=user.id, couple=me.couple, kind=ItemKind.SUMMARY, now=now,
+                       value="/".join(counts.values()))
+        return Outcome(replies=(Reply(rules.fill(self.texts.summary_sent, **counts)),),
+                       notices=self._notice_partner(conn, me, (Reply(rules.fill(self.texts.summary_notice, **counts)),)))
 
     # --- inside a dialog turn -------------------------------------------------------
 

@@ -201,6 +201,14 @@ def promise_to_confirm(conn: Connection, couple: int, author: int, receiver: int
         .order_by(partner_items.c.id.desc()).limit(1)).first())
 
 
+def felt_since(conn: Connection, user_id: int, couple: int, since: datetime) -> list[str]:
+    """The user's own "did it feel kept?" answers in this link since ``since``."""
+    rows = conn.execute(sa.select(partner_items.c.value).where(
+        partner_items.c.user_id == user_id, partner_items.c.couple == couple,
+        partner_items.c.kind == ItemKind.FELT.value, partner_items.c.created_at >= since))
+    return [str(r[0]) for r in rows]
+
+
 def open_question(conn: Connection, couple: int) -> Item | None:
     return _item(conn.execute(
         sa.select(*_ITEM).where(partner_items.c.couple == couple, partner_items.c.kind == ItemKind.QUESTION.value,

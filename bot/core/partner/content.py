@@ -39,6 +39,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "question_offer": frozenset({"question"}),
     "question_prompt": frozenset({"question"}),
     "question_reveal": frozenset({"question", "mine", "theirs"}),
+    "summary_sent": frozenset({"kept", "partly", "missed"}),
+    "summary_notice": frozenset({"kept", "partly", "missed"}),
 }
 _BRACES = re.compile(r"\{([a-z_]+)\}")
 
@@ -91,6 +93,10 @@ class PartnerTexts(_Strict):
     question_skipped: Text
     question_closed: Text
     space_done: Text
+    summary_button: Label
+    summary_sent: Text
+    summary_notice: Text
+    summary_empty: Text
     space_notice: Text
     not_found: Text
 

@@ -28,6 +28,8 @@ class ItemKind(StrEnum):
     SPACE = "space"
     #: The receiver's private "did it feel kept?" about a shared promise.
     FELT = "felt"
+    #: A week of those answers, as counts, sent by the receiver if they choose to.
+    SUMMARY = "summary"
 
 
 class Felt(StrEnum):
@@ -118,14 +120,19 @@ class NeedSpace:
 
 
 @dataclass(frozen=True)
+class SendSummary:
+    """Send the partner the week's "did it feel kept?" answers, as counts only: the receiver's choice."""
+
+
+@dataclass(frozen=True)
 class ResumeSharing:
     """Undo a pause (after a safety hit): the user's own choice, from /partner."""
 
 
 PartnerEvent = (Invite | OpenInvite | AcceptInvite | DeclineInvite | ShowPartner | Unlink | SharePromise | FeltKept
-                | AnswerQuestion | SkipQuestion | NeedSpace | ResumeSharing)
+                | AnswerQuestion | SkipQuestion | NeedSpace | SendSummary | ResumeSharing)
 PARTNER_EVENTS = (Invite, OpenInvite, AcceptInvite, DeclineInvite, ShowPartner, Unlink, SharePromise, FeltKept,
-                  AnswerQuestion, SkipQuestion, NeedSpace, ResumeSharing)
+                  AnswerQuestion, SkipQuestion, NeedSpace, SendSummary, ResumeSharing)
 
 #: Callback tags: two letters, so they can never clash with the core's one-letter tags.
 BUTTON_TAGS: dict[str, type] = {
@@ -138,6 +145,7 @@ BUTTON_TAGS: dict[str, type] = {
     "Pq": AnswerQuestion,
     "Pk": SkipQuestion,
     "Pn": NeedSpace,
+    "Pw": SendSummary,
     "Pr": ResumeSharing,
 }
 

@@ -13,6 +13,8 @@ from datetime import timedelta
 INVITE_TTL = timedelta(hours=24)
 #: A new shared question at most this often (per couple).
 QUESTION_EVERY = timedelta(days=3)
+#: The weekly summary a receiver may send covers this long.
+SUMMARY_WEEK = timedelta(days=7)
 #: Random bytes in a token: 192 bits, well above the 128 asked for, in 32 characters.
 TOKEN_BYTES = 24
 #: Telegram's deep-link payload: at most 64 of A-Z a-z 0-9 _ - (Bot API, "Deep linking").

@@ -15,6 +15,7 @@ from bot.core.partner.events import (
     LinkStatus,
     NeedSpace,
     ResumeSharing,
+    SendSummary,
     SharePromise,
     SkipQuestion,
     Unlink,
@@ -35,6 +36,8 @@ class LinkView:
     status: LinkStatus | None = None
     paused: bool = False
     question: OpenQuestion | None = None
+    #: The user has "did it feel kept?" answers from this week they could send.
+    summary: bool = False
 
 
 def status(texts: PartnerTexts, view: LinkView) -> tuple[Reply, ...]:
@@ -50,6 +53,8 @@ def status(texts: PartnerTexts, view: LinkView) -> tuple[Reply, ...]:
     else:
         if view.question is not None:
             buttons.append(Button(texts.answer_button, AnswerQuestion(view.question.item)))
+        if view.summary:
+            buttons.append(Button(texts.summary_button, SendSummary()))
         buttons.append(Button(texts.space_button, NeedSpace()))
     buttons.append(Button(texts.unlink_button, Unlink()))
     return (Reply("\n\n".join(lines)), Reply(texts.shared, tuple(buttons)))
@@ -98,3 +103,9 @@ def covered(line: str, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
     """Discreet mode for a message the partner did not ask for: the same neutral
     first line as every other message of theirs (see bot.core.turn)."""
     return tuple(replace(r, text=f"{line}\n\n{r.text}", discreet=True) for r in replies)
+
+
+def summary_counts(answers: list[str]) -> dict[str, str]:
+    """yes / partly / no counts of "did it feel kept?" answers (skips are not counted)."""
+    return {"kept": str(answers.count(Felt.YES.value)), "partly": str(answers.count(Felt.PARTLY.value)),
+            "missed": str(answers.count(Felt.NO.value))}
