@@ -81,12 +81,11 @@ class ChatService:
                 return
             try:
                 sent = await self.notify(notice)
+                if sent and notice.chat_id is not None:
+                    user_id, chat_id, now = notice.user_id, notice.chat_id, self.clock()
+                    await self.db.run(lambda conn: privacy.record_messages(conn, user_id, chat_id, sent, now))
             except Exception as exc:  # noqa: BLE001 - the partner's delivery must not fail the sender's turn
                 log.warning("could not send a partner notice to user %s: %s", notice.user_id, type(exc).__name__)
-                continue
-            if sent and notice.chat_id is not None:
-                chat_id, now = notice.chat_id, self.clock()
-                await self.db.run(lambda conn: privacy.record_messages(conn, notice.user_id, chat_id, sent, now))
 
     def _dispatch(self, conn: Connection, key: UserKey, event: Event,
                   chat_id: int | None, message_id: int | None) -> tuple[Outcome, int | None]:

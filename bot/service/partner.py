@@ -122,7 +122,7 @@ class PartnerService:
         if isinstance(event, DeclineInvite):
             return self._decline(conn, user, now), newcomer
         if isinstance(event, ShowPartner):
-            return _say(*views.status(t, self._view(conn, user, me, now))), None
+            return _say(*views.status(t, self._view(conn, user, me, now)), *self._waiting(conn, user, me)), None
         if isinstance(event, Unlink):
             if me is None:
                 return _say(Reply(t.not_linked)), None
@@ -209,6 +209,17 @@ class PartnerService:
             return LinkView(LinkStatus.ACTIVE, paused=True)
         week = bool(links.felt_since(conn, user.id, me.couple, now - rules.SUMMARY_WEEK))
         return LinkView(LinkStatus.ACTIVE, False, self._unanswered(conn, user, me), summary=week)
+
+    def _waiting(self, conn: Connection, user: UserRecord, me: Member | None) -> tuple[Reply, ...]:
+        """A shared promise still waiting for this user's answer, for someone
+        whose check-ins are off (or who looks before the next one)."""
+        if me is None or not me.active or me.paused or me.partner_id is None:
+            return ()
+        partner = links.of_user(conn, me.partner_id)
+        if partner is None or partner.paused:
+            return ()
+        promise = links.promise_to_confirm(conn, me.couple, partner.user_id, user.id)
+        return (views.promise_ask(self.texts, promise.id, rules.quote(promise.text or "")),) if promise else ()
 
     def _resume(self, conn: Connection, user: UserRecord, me: Member, now: datetime) -> Outcome:
         links.set_paused(conn, user.id, False)
