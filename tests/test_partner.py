@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import callbacks
+from bot.core.dialog.graph import DialogGraph
 from bot.core.messages import QuickExit, SetDiscreet
 from bot.core.partner.events import (
     AcceptInvite,
@@ -22,7 +23,6 @@ from bot.core.partner.events import (
 )
 from bot.core.partner.rules import token_hash
 from bot.storage import privacy
-from bot.core.dialog.graph import DialogGraph
 from bot.storage.database import Database
 from tests.conftest import make_brain
 from tests.support.checkin import Clock, Rig, at
