@@ -17,6 +17,7 @@ from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
 from bot.service.chat import ChatService
 from bot.service.checkins import checkin_service
+from bot.service.partner import partner_content
 from bot.storage import migrate
 from bot.storage.database import Database
 from bot.storage.users import UserKey
@@ -109,7 +110,9 @@ async def open_database(settings: Settings) -> Database:
 async def open_service(settings: Settings, admins: frozenset[UserKey] = frozenset()) -> ChatService:
     brain = load_brain(settings)
     db = await open_database(settings)
-    return ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
+    service = ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
+    service.partner.use(partner_content(settings.dialogs_dir()))  # linking partners' words (issue #13)
+    return service
 
 
 def dialogs_path(value: str | None, settings: Settings | None = None) -> Path:

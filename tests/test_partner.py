@@ -16,6 +16,7 @@ from bot.core.partner.events import (
     AcceptInvite,
     AnswerQuestion,
     FeltKept,
+    Invite,
     OpenInvite,
     SendSummary,
     SharePromise,
@@ -218,6 +219,10 @@ async def test_expired_reused_and_unknown_tokens_link_nobody(couple: Couple) -> 
     rows = await c.rig.db.run(lambda conn: conn.exec_driver_sql("SELECT token_hash, inviter_name FROM partner_links").all())
     assert all(r[0] is None and r[1] is None for r in rows)  # used: no hash, no name kept
     assert token_hash(token) != token and len(token_hash(token)) == 64
+    # One link per person: neither Ana nor Ben can invite or be invited while linked.
+    assert "already linked" in await c.do("ana", Invite("Ana"))
+    assert "already linked" in await c.do("ben", OpenInvite(await c.invite("cat", "Cat")))
+    assert "no invite waiting" in await c.do("ben", AcceptInvite())
 
 
 async def test_declining_tells_the_inviter_nothing_but_not_accepted_yet(couple: Couple) -> None:
