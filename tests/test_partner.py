@@ -23,6 +23,7 @@ from bot.core.partner.events import (
     Unlink,
 )
 from bot.core.partner.rules import token_hash
+from bot.service.partner import purge_expired_invites
 from bot.storage import privacy
 from bot.storage.database import Database
 from tests.conftest import make_brain
@@ -289,3 +290,16 @@ async def test_delete_and_quick_exit_leave_no_row_of_that_user_in_the_link_table
     await c.rig.event("cat", QuickExit())
     assert await c.link_rows(cat) == (0, 0)
     assert "not linked with a partner" in await c.partner("ben")
+
+
+async def test_an_expired_invite_and_the_name_it_held_are_swept_even_if_nobody_comes(couple: Couple) -> None:
+    c = couple
+    await c.rig.user("ana", ZONE)
+    await c.invite("ana", "Ana")
+    names = "SELECT count(*) FROM partner_links WHERE inviter_name IS NOT NULL"
+    await purge_expired_invites(c.rig.db, c.rig.clock())
+    assert await c.rig.db.run(lambda conn: conn.exec_driver_sql(names).scalar()) == 1  # still valid: kept
+    c.rig.clock.advance(hours=24, seconds=1)
+    await purge_expired_invites(c.rig.db, c.rig.clock())
+    assert await c.rig.db.run(lambda conn: conn.exec_driver_sql(names).scalar()) == 0
+    assert await c.link_rows(await c.user_id("ana")) == (0, 0)

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Update
+from telegram.ext import Application, ContextTypes
 
 from bot.adapters.telegram.delivery import Delivery
 from bot.core.messages import Event, Notice, Outcome
 from bot.core.partner.content import PartnerContent
 from bot.core.partner.events import Invite
 from bot.service.chat import ChatService
+from bot.service.partner import purge_expired_invites
 from bot.storage.users import UserKey
 
 
@@ -40,8 +42,19 @@ def notifier(bot: Bot, service: ChatService) -> Callable[[Notice], Awaitable[lis
     return notify
 
 
-def install(bot: Bot, service: ChatService, content: PartnerContent) -> None:
-    """Deep links name the bot (from getMe, done by the Application at start)."""
+#: How often expired invites (and the first names they hold) are swept away.
+PURGE_SECONDS = 600
+
+
+def install(app: Application, service: ChatService, content: PartnerContent) -> None:  # type: ignore[type-arg]
+    """Deep links name the bot (from getMe, done by the Application at start);
+    notices reach the other partner; expired invites are swept on the JobQueue."""
     service.partner.use(content)
-    service.partner.bot_username = bot.username
-    service.notify = notifier(bot, service)
+    service.partner.bot_username = app.bot.username
+    service.notify = notifier(app.bot, service)
+
+    async def purge(_: ContextTypes.DEFAULT_TYPE) -> None:
+        await purge_expired_invites(service.db, service.clock())
+
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(purge, interval=PURGE_SECONDS, first=PURGE_SECONDS, name="partner-invites")

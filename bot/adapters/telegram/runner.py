@@ -61,7 +61,7 @@ def build_application(
         # Check-ins (issue #5): the dispatcher runs on PTB's JobQueue.
         start_checkins(app, service, settings)
         # Linking partners (issue #13): deep links name the bot; notices reach the other partner.
-        partner_links.install(app.bot, service, partner)
+        partner_links.install(app, service, partner)
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in command_list()])
         log.info("trustbot started as @%s", app.bot.username)
         # Everything loaded so far lives as long as the process: keep it out of

@@ -13,6 +13,7 @@ themselves) and :mod:`.turns` (what it adds to an ordinary dialog turn).
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,8 +21,10 @@ from bot.core.partner.content import PartnerContent, load_partner
 from bot.core.partner.events import PARTNER_EVENTS, register_buttons
 from bot.service.partner.events import PartnerEvents
 from bot.service.partner.turns import PartnerTurns
+from bot.storage import links
+from bot.storage.database import Database
 
-__all__ = ["PARTNER_EVENTS", "PartnerService", "partner_content"]
+__all__ = ["PARTNER_EVENTS", "PartnerService", "partner_content", "purge_expired_invites"]
 
 register_buttons()
 
@@ -34,3 +37,9 @@ def partner_content(directory: Path | None = None) -> PartnerContent:
 class PartnerService(PartnerEvents, PartnerTurns):
     """Partner events (:meth:`handle`) and the hooks a dialog turn calls
     (:meth:`before_turn`, :meth:`after_turn`)."""
+
+
+async def purge_expired_invites(db: Database, now: datetime) -> None:
+    """Expired invites go, with the inviter's first name, even if nobody opens
+    or makes an invite again (run now and then by the front end's job queue)."""
+    await db.run(lambda conn: links.purge_expired(conn, now))
