@@ -11,6 +11,8 @@ from datetime import timedelta
 
 #: An invite works once, for this long.
 INVITE_TTL = timedelta(hours=24)
+#: After "I need some space today", no new shared question for this long.
+SPACE_QUIET = timedelta(hours=24)
 #: A new shared question at most this often (per couple).
 QUESTION_EVERY = timedelta(days=3)
 #: The weekly summary a receiver may send covers this long.

@@ -51,6 +51,8 @@ from bot.storage.users import UserKey, UserRecord
 
 
 class PartnerEvents(PartnerBase):
+    """Partner events: each answers the user who sent it, and may carry a notice for their partner."""
+
     def handle(self, conn: Connection, key: UserKey, event: Event, chat_id: int | None,
                now: datetime) -> tuple[Outcome, int, Event | None]:
         """A partner event: the outcome, the user's id, and an event to run next

@@ -32,6 +32,8 @@ from bot.storage.users import UserRecord
 
 
 class PartnerTurns(PartnerBase):
+    """The hooks the chat service calls around an ordinary turn."""
+
     def before_turn(self, conn: Connection, user: UserRecord, event: Event, now: datetime) -> Outcome | None:
         """An outcome instead of the turn, or None to run the turn as usual.
 
@@ -70,24 +72,25 @@ class PartnerTurns(PartnerBase):
     def after_turn(self, conn: Connection, user: UserRecord, event: Event, outcome: Outcome,
                    now: datetime) -> Outcome:
         """Pause on a safety hit; offer to share a promise just made; bring what
-        the partner shared to a check-in."""
+        the partner shared to a check-in (after its plain first line)."""
         if any(isinstance(e, SafetyFlag) for e in outcome.effects):
             links.set_paused(conn, user.id, True)  # silently: the other partner is not told
             return outcome
-        extra: tuple[Reply, ...] = ()
-        me: Member | None = None
-        if any(isinstance(e, SaveAnswer) and e.name == PROMISE for e in outcome.effects):
-            me = links.of_user(conn, user.id)
+        made_promise = any(isinstance(e, SaveAnswer) and e.name == PROMISE for e in outcome.effects)
+        checking_in = isinstance(event, CheckIn) and bool(outcome.replies)
+        if not (made_promise or checking_in):
+            return outcome
+        me = links.of_user(conn, user.id)
+        if me is None or not me.active or me.paused:
+            return outcome
+        if made_promise:
             promise = links.latest_promise(conn, user.id)
-            if me is not None and me.active and not me.paused and promise is not None:
-                extra = (views.share_offer(self.texts, promise),)
-                return insert(outcome, len(outcome.replies) - 1, self._cover(user, say(*extra)).replies)
-        if isinstance(event, CheckIn) and outcome.replies:
-            me = links.of_user(conn, user.id)
-            if me is not None and me.active and not me.paused:
-                extra = self._checkin_items(conn, user, me, now)
-                return insert(outcome, 1, self._cover(user, say(*extra)).replies)
-        return outcome
+            if promise is None:
+                return outcome
+            offer = self._cover(user, say(views.share_offer(self.texts, promise))).replies
+            return insert(outcome, len(outcome.replies) - 1, offer)
+        items = self._cover(user, say(*self._checkin_items(conn, user, me, now))).replies
+        return insert(outcome, 1, items)
 
     def _checkin_items(self, conn: Connection, user: UserRecord, me: Member, now: datetime) -> tuple[Reply, ...]:
         """What the partner shared, and a shared question now and then."""
@@ -121,7 +124,7 @@ class PartnerTurns(PartnerBase):
         return OpenQuestion(item, self.content.questions[key])
 
     def _question_due(self, conn: Connection, me: Member, now: datetime) -> bool:
-        if links.any_space_since(conn, me.couple, now - rules.INVITE_TTL):
+        if links.any_space_since(conn, me.couple, now - rules.SPACE_QUIET):
             return False
         asked = links.questions(conn, me.couple)
         return not asked or asked[-1].created_at <= now - rules.QUESTION_EVERY
