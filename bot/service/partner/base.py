@@ -60,7 +60,9 @@ class PartnerBase:
 
     def _maybe_reveal(self, conn: Connection, user: UserRecord, me: Member, question_id: int) -> Outcome:
         """Show both answers to both, once: only the transaction that closes the
-        question reveals it (the question row is locked, or SQLite's write lock held)."""
+        question (``value IS NULL`` -> revealed) reveals it. Both sides of the
+        link are locked first (PostgreSQL; SQLite holds its write lock), so
+        the second of two answers typed at once sees the first."""
         both = links.lock_couple(conn, me.couple)
         if len(both) != 2 or any(m.paused for m in both):
             return Outcome()
