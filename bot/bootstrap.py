@@ -18,6 +18,7 @@ from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
 from bot.service.chat import ChatService
 from bot.service.checkins import checkin_hooks
+from bot.service.partner import partner_content
 from bot.storage import migrate
 from bot.storage.database import Database
 
@@ -109,5 +110,7 @@ async def open_database(settings: Settings) -> Database:
 async def open_service(settings: Settings, admins: frozenset[UserKey] = frozenset()) -> ChatService:
     brain = load_brain(settings)
     db = await open_database(settings)
-    return ChatService(db, brain, admins=admins, checkins=checkin_hooks(settings, brain))
+    service = ChatService(db, brain, admins=admins, checkins=checkin_hooks(settings, brain))
+    service.partner.use(partner_content(settings.dialogs_dir()))  # linking partners' words
+    return service
 

@@ -23,10 +23,17 @@ from bot.core.messages import (
     Start,
     TimezoneCommand,
 )
+from bot.core.partner.events import Invite, OpenInvite, ShowPartner, Unlink
+
+
+def _start(arg: str) -> Event:
+    """``/start``, or ``/start <token>`` from an invite link (issue #13)."""
+    return OpenInvite(arg) if arg else Start()
+
 
 #: name -> (the event for the command's argument text, description for /help).
 COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
-    "start": (lambda _: Start(), "Begin, or begin again"),
+    "start": (_start, "Begin, or begin again"),
     "menu": (lambda _: OpenMenu(), "Your menu"),
     "safety": (lambda _: OpenCare(CareView.SAFETY.value), "If you don't feel safe: help lines and your safety plan"),
     "role": (lambda _: ChooseRole(), "Choose or switch your role"),
@@ -40,6 +47,9 @@ COMMANDS: dict[str, tuple[Callable[[str], Event], str]] = {
     "progress": (lambda _: ShowProgress(), "Your mood, kept promises and the parts of the guide you've seen"),
     "safetyplan": (lambda _: ShowPlan(), "Your own safety plan, as you wrote it"),
     "journal": (lambda _: OpenJournal(), "What you've written here: read it, or delete an entry"),
+    "invite": (lambda _: Invite(), "Invite your partner to link (a one-time link, 24 hours)"),
+    "partner": (lambda _: ShowPartner(), "Your link: its status, what is shared and what never is"),
+    "unlink": (lambda _: Unlink(), "End the link at once; your partner is not told"),
 }
 
 #: Commands that work but are not advertised in the menu.

@@ -27,6 +27,19 @@ from bot.core.messages import (
     ShowSafetyPlan,
     Start,
 )
+from bot.core.partner.events import (
+    AcceptInvite,
+    AnswerQuestion,
+    DeclineInvite,
+    FeltKept,
+    NeedSpace,
+    ResumeSharing,
+    SendSummary,
+    SharePromise,
+    ShowPartner,
+    SkipQuestion,
+    Unlink,
+)
 
 VERSION = "1"
 MAX_BYTES = 64
@@ -51,6 +64,18 @@ _TAGS: dict[str, type] = {
     "je": OpenEntry,
     "jd": AskDeleteEntry,
     "jy": ConfirmDeleteEntry,
+    # linking partners: two letters, capital first
+    "Pa": AcceptInvite,
+    "Pd": DeclineInvite,
+    "Pv": ShowPartner,
+    "Pu": Unlink,
+    "Ps": SharePromise,
+    "Pf": FeltKept,
+    "Pq": AnswerQuestion,
+    "Pk": SkipQuestion,
+    "Pn": NeedSpace,
+    "Pw": SendSummary,
+    "Pr": ResumeSharing,
 }
 _CLASS_TAG = {cls: tag for tag, cls in _TAGS.items()}
 

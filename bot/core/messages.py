@@ -22,6 +22,7 @@ from bot.core.care.events import (
     WithEntries,
 )
 from bot.core.checkin.names import CheckinAction
+from bot.core.partner.events import PartnerEvent
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,9 @@ Event = (Start | Resume | OpenMenu | ChooseRole | Press | Text | OpenSection | O
          | ExportData | AskDelete | ConfirmDelete | QuickExit | ShowStats | SetDiscreet
          | CheckIn | DueCheckIn | CheckinCommand | TimezoneCommand | SharedLocation | ShowProgress
          # the user's own views: bot/core/care/events.py
-         | OpenCare | ShowPlan | OpenJournal | OpenEntry | AskDeleteEntry | ConfirmDeleteEntry | WithEntries)
+         | OpenCare | ShowPlan | OpenJournal | OpenEntry | AskDeleteEntry | ConfirmDeleteEntry | WithEntries
+         # linking partners: bot/core/partner/events.py
+         | PartnerEvent)
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,21 @@ Effect = SaveAnswer | SafetyFlag | UpdateProfile | SaveChoice | ButtonAction | D
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Messages for someone other than the sender: their linked partner (issue #13).
+
+    Sent after the sender's own replies, only for what the sender chose to
+    share; ``user_id`` lets the service keep the message ids for that
+    person's quick exit."""
+
+    user_id: int
+    channel: str
+    external_id: str
+    chat_id: int | None
+    replies: tuple[Reply, ...]
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What handling one event produced: messages to send and effects to store."""
 
@@ -279,3 +297,5 @@ class Outcome:
     #: Erase the conversation from the user's screen (quick exit): the front
     #: end deletes these message ids where its transport allows.
     erase: tuple[int, ...] = ()
+    #: Messages for a linked partner (see :class:`Notice`).
+    notices: tuple[Notice, ...] = ()

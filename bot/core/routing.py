@@ -45,6 +45,7 @@ from bot.core.messages import (
     Text,
     TimezoneCommand,
 )
+from bot.core.partner.events import PARTNER_EVENTS
 
 
 class Route(StrEnum):
@@ -66,6 +67,8 @@ class Route(StrEnum):
     SAFETY = "safety"
     #: The user's own views: /safety, the interactive plan, /journal.
     CARE = "care"
+    #: Linking partners: invites, the link, what one chose to share.
+    PARTNER = "partner"
 
 
 ROUTES: dict[type[Event], Route] = {
@@ -98,6 +101,7 @@ ROUTES: dict[type[Event], Route] = {
     AskDeleteEntry: Route.CARE,
     ConfirmDeleteEntry: Route.CARE,
     WithEntries: Route.CARE,
+    **dict.fromkeys(PARTNER_EVENTS, Route.PARTNER),
 }
 
 

@@ -87,8 +87,8 @@ def _routed(brain: Brain, state: DialogState, event: Event, profile: Profile) ->
             return _safety_plan(brain, state, event)
         case Route.CARE:
             return care.respond(brain, state, event)
-        case Route.PRIVACY:
-            raise ValueError(f"the service answers privacy events, not the turn: {type(event).__name__}")
+        case Route.PRIVACY | Route.PARTNER:
+            raise ValueError(f"the service answers this event, not the turn: {type(event).__name__}")
 
 
 def _free_text(brain: Brain, state: DialogState, event: Text, profile: Profile) -> Step:

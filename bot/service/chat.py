@@ -8,6 +8,7 @@ lock so that a user's messages arrive in the order of their taps.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from bot.core.clock import Clock, utc_now
 from bot.core.dialog.engine import DialogState
 from bot.core.dialog.schema import UiTexts
 from bot.core.identity import UserKey
-from bot.core.messages import DueCheckIn, Event, Outcome, Reply, Start
+from bot.core.messages import DueCheckIn, Event, Notice, Outcome, Reply, Start
 from bot.core.render import render
 from bot.core.routing import Route, route
 from bot.core.turn import Brain, respond
@@ -29,6 +30,7 @@ from bot.service.checkin_claims import CheckinClaims
 from bot.service.checkins import CheckinConfig, CheckinHooks
 from bot.service.effects import apply_effects
 from bot.service.locks import KeyedLocks
+from bot.service.partner import PartnerService, partner_content
 from bot.service.privacy import handle_privacy
 from bot.storage import checkins as checkin_store
 from bot.storage import privacy, users
@@ -38,6 +40,10 @@ __all__ = ["ChatService", "Clock", "Deliver", "utc_now"]
 
 #: Sends an outcome; returns the ids of the messages it sent (for quick exit).
 Deliver = Callable[[Outcome], Awaitable["list[int] | None"]]
+#: Sends a message to a linked partner; returns the ids it sent.
+Notify = Callable[[Notice], Awaitable["list[int] | None"]]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,8 @@ class _Handled:
 
 class ChatService:
     def __init__(self, db: Database, brain: Brain, clock: Clock = utc_now,
-                 admins: frozenset[UserKey] = frozenset(), checkins: CheckinHooks | None = None):
+                 admins: frozenset[UserKey] = frozenset(), checkins: CheckinHooks | None = None,
+                 partner: PartnerService | None = None):
         self.db = db
         self.brain = brain
         self.clock = clock
@@ -60,6 +67,9 @@ class ChatService:
         self.locks = KeyedLocks()
         #: Check-in storage for turns (insights, moods, next_checkin_at); defaults from config otherwise.
         self.checkins = checkins or CheckinHooks(CheckinConfig(), brain.graph, brain.faq)
+        #: Linking partners; ``notify`` is set by a front end that can reach other users.
+        self.partner = partner or PartnerService(partner_content(), brain.graph.ui, self.checkins)
+        self.notify: Notify | None = None
 
     async def handle(
         self, key: UserKey, event: Event, deliver: Deliver, *,
@@ -76,6 +86,8 @@ class ChatService:
             if sent and chat_id is not None and user_id is not None and not outcome.erase:
                 now = self.clock()
                 await self.db.run(lambda conn: privacy.record_messages(conn, user_id, chat_id, sent, now))
+            if outcome.notices:
+                await self._send_notices(outcome.notices)
             return outcome
 
     @property
@@ -102,12 +114,17 @@ class ChatService:
 
     def _dispatch(self, conn: Connection, key: UserKey, event: Event,
                   chat_id: int | None, message_id: int | None) -> _Handled:
-        if route(event) is Route.PRIVACY:
-            before = users.find(conn, key)
-            outcome = handle_privacy(conn, self.ui, key, event, is_admin=key in self.admins, incoming=message_id)
-            after = users.find(conn, key)
-            return _Handled(outcome, after.id if after else None, bool(before and before.discreet))
-        return self._turn(conn, key, event, chat_id, message_id)
+        match route(event):
+            case Route.PRIVACY:
+                before = users.find(conn, key)
+                outcome = handle_privacy(conn, self.ui, key, event, is_admin=key in self.admins,
+                                         incoming=message_id)
+                after = users.find(conn, key)
+                return _Handled(outcome, after.id if after else None, bool(before and before.discreet))
+            case Route.PARTNER:
+                return self._partner(conn, key, event, chat_id, message_id)
+            case _:
+                return self._turn(conn, key, event, chat_id, message_id)
 
     async def say(self, key: UserKey, text: str, deliver: Deliver) -> None:
         """A short reply that changes nothing (help, "I only read text"), rendered
@@ -115,6 +132,37 @@ class ChatService:
         stranger writing to the bot gets no row."""
         found = await self.db.run(lambda conn: users.find(conn, key))
         await deliver(render(Outcome(replies=(Reply(text),)), self.ui, discreet=bool(found and found.discreet)))
+
+    async def _record_sent(self, user_id: int, chat_id: int, sent: list[int]) -> None:
+        """Keep the ids of messages sent into someone's chat, for their quick exit."""
+        now = self.clock()
+        await self.db.run(lambda conn: privacy.record_messages(conn, user_id, chat_id, sent, now))
+
+    async def _send_notices(self, notices: tuple[Notice, ...]) -> None:
+        """Messages for a linked partner, after the sender's own; a failure here
+        never undoes or hides the sender's turn."""
+        for notice in notices:
+            if self.notify is None:
+                return
+            try:
+                sent = await self.notify(notice)
+                if sent and notice.chat_id is not None:
+                    await self._record_sent(notice.user_id, notice.chat_id, sent)
+            except Exception as exc:
+                log.warning("could not send a partner notice to user %s: %s", notice.user_id, type(exc).__name__)
+
+    def _partner(self, conn: Connection, key: UserKey, event: Event,
+                 chat_id: int | None, message_id: int | None) -> _Handled:
+        """A partner event, then the welcome for someone new who came by an invite link."""
+        outcome, user_id, follow = self.partner.handle(conn, key, event, chat_id, self.clock())
+        discreet = bool((found := users.find(conn, key)) and found.discreet)
+        if follow is None:
+            if message_id is not None and chat_id is not None:
+                privacy.record_messages(conn, user_id, chat_id, [message_id], self.clock())
+            return _Handled(outcome, user_id, discreet)
+        more = self._turn(conn, key, follow, chat_id, message_id).outcome
+        joined = Outcome(replies=outcome.replies + more.replies, notices=outcome.notices + more.notices)
+        return _Handled(joined, user_id, discreet)
 
     async def mark_blocked(self, key: UserKey) -> None:
         """Telegram said the user blocked the bot: send them nothing more until /start."""
@@ -141,6 +189,11 @@ class ChatService:
         if prepared is None:
             return _Handled(Outcome(), user.id, user.discreet)
         prepared = journal.prepare(conn, user, prepared)  # /journal, /safetyplan: the user's own entries
+        early = self.partner.before_turn(conn, user, prepared, now)
+        if early is not None:
+            if message_id is not None and chat_id is not None:
+                privacy.record_messages(conn, user.id, chat_id, [message_id], now)
+            return _Handled(early, user.id, user.discreet)
         state = DialogState.from_json(user.state)
         step = respond(self.brain, state, prepared, self.checkins.profile(user))
         changes: dict[str, Any] = {"state": step.state.to_json()}
@@ -153,5 +206,5 @@ class ChatService:
                                  "active" in changes, now)
         if message_id is not None and chat_id is not None:
             privacy.record_messages(conn, user.id, chat_id, [message_id], now)
-        return _Handled(step.outcome, user.id, user.discreet)
+        return _Handled(self.partner.after_turn(conn, user, prepared, step.outcome, now), user.id, user.discreet)
 

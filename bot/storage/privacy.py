@@ -25,6 +25,14 @@ def user_tables() -> list[sa.Table]:
     return [t for t in reversed(metadata.sorted_tables) if "user_id" in t.c]
 
 
+def _about_user(table: sa.Table, user_id: int) -> sa.ColumnElement[bool]:
+    """Rows that are the user's own (``user_id``) or that point at them through
+    another key to ``users`` (a partner link's other side): deletion removes
+    both, export only the former."""
+    columns = [c for c in table.c if c.name == "user_id" or any(fk.column is users.c.id for fk in c.foreign_keys)]
+    return sa.or_(*(c == user_id for c in columns))
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
@@ -51,7 +59,7 @@ def export_user(conn: Connection, user_id: int) -> dict[str, Any]:
 def delete_user(conn: Connection, user_id: int) -> None:
     """Remove every row of the user from every table (not relying on CASCADE alone)."""
     for table in user_tables():
-        conn.execute(sa.delete(table).where(table.c.user_id == user_id))
+        conn.execute(sa.delete(table).where(_about_user(table, user_id)))
     conn.execute(sa.delete(users).where(users.c.id == user_id))
 
 
@@ -60,7 +68,7 @@ def rows_of_user(conn: Connection, user_id: int) -> dict[str, int]:
     counts = {"users": conn.execute(sa.select(sa.func.count()).where(users.c.id == user_id)).scalar_one()}
     for table in user_tables():
         counts[table.name] = conn.execute(
-            sa.select(sa.func.count()).select_from(table).where(table.c.user_id == user_id)
+            sa.select(sa.func.count()).select_from(table).where(_about_user(table, user_id))
         ).scalar_one()
     return counts
 

@@ -115,3 +115,53 @@ promises = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("answered_at", UtcDateTime, nullable=True),
 )
+
+# --- partners (issue #13) -------------------------------------------------------
+
+#: One row per member of a link: each person's own side, so an export holds
+#: only theirs. An invite is the inviter's row while ``pending``: the token's
+#: sha256 (never the token), the inviter's first name to show the invitee, and
+#: when it expires; all three are cleared once it is used. ``couple`` names one
+#: link (random, never reused) and is shared by the two rows. ``partner_id``
+#: points at the other member, so deleting either person deletes both rows.
+partner_links = sa.Table(
+    "partner_links",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    #: One row per person: one link (or one invite) at a time.
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True),
+    sa.Column("partner_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
+    sa.Column("couple", sa.BigInteger, nullable=False, index=True),
+    #: pending (an invite) or active.
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=True, unique=True),
+    sa.Column("inviter_name", sa.String(64), nullable=True),
+    sa.Column("expires_at", UtcDateTime, nullable=True),
+    #: This member's sharing is paused (after a safety hit); the other is never told.
+    sa.Column("paused", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("accepted_at", UtcDateTime, nullable=True),
+)
+
+#: What a member chose to send, and their own answers to what was sent to
+#: them. Each row belongs to its author (``user_id``): deleting a person
+#: deletes what they shared, and what the other wrote stays theirs. Question
+#: rows are the bot's (no author) and hold only the question's content key.
+partner_items = sa.Table(
+    "partner_items",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
+    sa.Column("couple", sa.BigInteger, nullable=False, index=True),
+    #: promise, question, answer, space, felt.
+    sa.Column("kind", sa.String(16), nullable=False),
+    #: promise: the promises row shared; answer: its question; felt: the promise item.
+    sa.Column("ref_id", sa.BigInteger, nullable=True),
+    sa.Column("text", sa.Text, nullable=True),
+    #: felt: yes/partly/no/skip; answer: answered/skipped; question: revealed/skipped once closed.
+    sa.Column("value", sa.String(16), nullable=True),
+    sa.Column("local_date", sa.Date, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    #: One answer per person per question, one "felt kept?" per promise, one share per promise.
+    sa.UniqueConstraint("kind", "ref_id", "user_id", name="uq_partner_items_kind_ref_user"),
+)

@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.adapters.commands import COMMANDS, HELP_COMMAND, HIDDEN_COMMANDS, command_event
 from bot.adapters.telegram.checkins import location_handler
 from bot.adapters.telegram.delivery import Blocked, Delivery, call
+from bot.adapters.telegram.partner import with_first_name
 from bot.adapters.telegram.types import App
 from bot.core import callbacks
 from bot.core.dialog.schema import UiTexts
@@ -94,7 +95,7 @@ class TelegramFrontEnd:
         if event is None:
             await self.on_unknown_command(update, context)
             return
-        await self.turn(update, context, event)
+        await self.turn(update, context, with_first_name(event, update))
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         commands = "\n".join(f"/{name} — {description}" for name, description in self.command_list)

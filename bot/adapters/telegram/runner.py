@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot.adapters.commands import COMMANDS, HELP_COMMAND
+from bot.adapters.telegram import partner as partner_links
 from bot.adapters.telegram.checkins import start_checkins
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.adapters.telegram.types import App
@@ -22,6 +23,7 @@ from bot.config import ConfigError, Settings, require_token, require_webhook
 from bot.core.identity import UserKey
 from bot.service.chat import ChatService
 from bot.service.checkins import checkin_hooks
+from bot.service.partner import partner_content
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ def build_application(
     over an in-memory transport and compare limiters; the bot uses the defaults.
     """
     brain = load_brain(settings)
+    partner = partner_content(settings.dialogs_dir())
     token = require_token(settings)
 
     async def post_init(app: App) -> None:
@@ -59,6 +62,8 @@ def build_application(
         TelegramFrontEnd(service, command_list()).install(app)
         # Check-ins: the dispatcher runs on PTB's JobQueue.
         start_checkins(app, service, settings)
+        # Linking partners (issue #13): deep links name the bot; notices reach the other partner.
+        partner_links.install(app, service, partner)
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in command_list()])
         log.info("trustbot started as @%s", app.bot.username)
         # Everything loaded so far lives as long as the process: keep it out of

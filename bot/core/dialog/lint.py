@@ -10,6 +10,7 @@ from bot.core.dialog.loader import DialogError, check_dir
 from bot.core.dialog.rules import taps_from
 from bot.core.dialog.schema import SECTIONS
 from bot.core.faq.loader import load_faq
+from bot.core.partner.content import load_partner
 from bot.core.safety.loader import load_safety
 
 
@@ -29,9 +30,9 @@ def coverage(graph: DialogGraph) -> dict[str, dict[str, int | None]]:
 
 
 def _other_kinds(directory: Path) -> list[Problem]:
-    """Problems in the FAQ and safety files, found by the loaders the bot uses."""
+    """Problems in the FAQ, safety and partner files, found by the loaders the bot uses."""
     problems: list[Problem] = []
-    for load in (load_faq, load_safety):
+    for load in (load_faq, load_safety, load_partner):
         try:
             load(directory)
         except DialogError as exc:
