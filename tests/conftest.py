@@ -21,6 +21,14 @@ MIN_DIALOGS = Path(__file__).resolve().parent / "fixtures" / "dialogs_min"
 _CONTENT = None
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test, nor any process a test starts, writes into the real user's data folder."""
+    import os
+
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+
+
 def make_brain(graph: DialogGraph) -> Brain:
     """A brain on ``graph`` with the shipped FAQ and safety content."""
     global _CONTENT
