@@ -89,7 +89,8 @@ def postgres():
     shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+#: PostgreSQL runs start a server and are the slower half: ``-m "not slow"`` keeps SQLite only.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database of each kind the bot supports."""
     if request.param == "sqlite":

@@ -1068,14 +1068,21 @@ class BotApiEmulator:
 
     # ------------------------------------------------------------------ reading state
 
-    def bot_messages(self, chat_id: int, *, include_deleted: bool = True) -> list[JSONDict]:
-        """The bot's messages in ``chat_id``, oldest first, as plain dicts (copies)."""
+    def bot_messages(self, chat_id: int, *, include_deleted: bool = True, start: int = 0) -> list[JSONDict]:
+        """The bot's messages in ``chat_id``, oldest first, as plain dicts (copies);
+        ``start`` skips the first ones without copying them."""
         with self._cond:
-            return [
-                self._record(msg)
+            mine = [
+                msg
                 for msg in self._messages.get(chat_id, {}).values()
                 if msg.from_bot and (include_deleted or not msg.deleted)
             ]
+            return [self._record(msg) for msg in mine[start:]]
+
+    def bot_message_count(self, chat_id: int) -> int:
+        """How many messages the bot has sent to ``chat_id`` (deleted ones included)."""
+        with self._cond:
+            return sum(1 for msg in self._messages.get(chat_id, {}).values() if msg.from_bot)
 
     def last_reply(self, chat_id: int) -> JSONDict | None:
         """The newest bot message in ``chat_id`` that is not deleted, or None."""
@@ -1603,14 +1610,25 @@ class BotApiEmulator:
         self, token: str, method: str, headers: Any, body: bytes, query: str
     ) -> tuple[int, JSONDict, float]:
         """Run one API call; returns (HTTP status or -1 to drop, payload, delay seconds)."""
-        params: JSONDict = {}
-        uploads: dict[str, _Upload] = {}
+        try:
+            params, uploads = self._parse_request(headers, body, query)
+        except ApiError as err:
+            self._log_call(method, {}, {}, err.error_code, err.description, False, token)
+            return err.error_code, err.payload(), 0.0
+        return self.call(token, method, params, uploads)
+
+    def call(
+        self, token: str, method: str, params: JSONDict, uploads: Mapping[str, _Upload] | None = None
+    ) -> tuple[int, JSONDict, float]:
+        """Run one API call on already-decoded parameters: the in-process transport's
+        entry (tests/support/telegram_inproc.py); HTTP requests arrive here too."""
+        uploads = dict(uploads or {})
         injected = False
         delay = 0.0
         try:
             if token not in self.tokens:
                 raise ApiError(401, "Unauthorized")
-            params, uploads = self._parse_request(headers, body, query)
+            params = {name: _coerce(name, value) for name, value in params.items()}
             method_key = method.lower()
             with self._cond:
                 fault = self._pop_fault(method_key)
