@@ -15,11 +15,8 @@ test-side waits, so nothing busy-loops.
 
 Deliberate differences from the real Bot API (documented so nobody is surprised):
 
-* With ``strict_html=True`` (the default) a bare ``&`` that does not start an HTML entity is
-  rejected under ``parse_mode="HTML"``.  Real Telegram keeps it as a literal ``&``; the
-  emulator is stricter because unescaped user input is a bug that bites as soon as the text
-  contains ``<``.
-* Markdown / MarkdownV2 texts are accepted verbatim (not parsed).
+* No ``parse_mode`` is accepted: the bot sends plain text with entities (the discreet
+  spoiler), so a parse mode showing up is a change to the bot that its tests should see.
 * ``allowed_updates`` is honoured the way Telegram does it (remembered between calls; the
   default excludes ``chat_member`` and reactions), filtering at delivery time.
 * All valid tokens share one world (one update queue, one set of chats); ``getMe`` answers
@@ -49,7 +46,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["ApiCall", "ApiError", "BotApiEmulator", "parse_telegram_html", "utf16_len"]
+__all__ = ["ApiCall", "ApiError", "BotApiEmulator", "utf16_len"]
 
 JSONDict = dict[str, Any]
 T = TypeVar("T")
@@ -206,251 +203,6 @@ class _Described(NamedTuple):
 
 class _DropConnection(Exception):
     """Close the connection without answering (fault kind ``drop``)."""
-
-
-# --------------------------------------------------------------------------------------
-# Telegram-flavoured HTML parsing (modelled on tdlib's parse_html)
-# --------------------------------------------------------------------------------------
-
-_HTML_TAGS = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "span": "spoiler",
-    "tg-spoiler": "spoiler",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "blockquote": "blockquote",
-    "tg-emoji": "custom_emoji",
-}
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-
-
-class HtmlParseError(ValueError):
-    """Raised with tdlib-like wording; the API prefixes it with ``can't parse entities:``."""
-
-
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-8"))
-
-
-def _decode_html_entity(text: str, pos: int) -> tuple[str, int] | None:
-    """Decode the entity starting at ``text[pos] == '&'`` like tdlib (``;`` optional)."""
-    n = len(text)
-    end = pos + 1
-    if end < n and text[end] == "#":
-        end += 1
-        value = 0
-        digits = 0
-        if end < n and text[end] in "xX":
-            end += 1
-            while end < n and text[end] in "0123456789abcdefABCDEF":
-                value = value * 16 + int(text[end], 16)
-                end += 1
-                digits += 1
-                if value >= 0x10FFFF:
-                    return None
-        else:
-            while end < n and text[end].isdigit() and text[end].isascii():
-                value = value * 10 + int(text[end])
-                end += 1
-                digits += 1
-                if value >= 0x10FFFF:
-                    return None
-        if not digits or value == 0 or 0xD800 <= value <= 0xDFFF:
-            return None
-        char = chr(value)
-    else:
-        while end < n and text[end].isascii() and text[end].isalpha():
-            end += 1
-        name = text[pos + 1 : end]
-        if name not in _NAMED_ENTITIES:
-            return None
-        char = _NAMED_ENTITIES[name]
-    if end < n and text[end] == ";":
-        end += 1
-    return char, end
-
-
-def parse_telegram_html(text: str, *, strict: bool = True) -> tuple[str, list[JSONDict]]:
-    """Parse Telegram HTML into (plain text, entities with UTF-16 offsets).
-
-    Raises :class:`HtmlParseError` for what Telegram rejects (unknown/unclosed/mismatched
-    tags, a bare ``<``) and, when ``strict``, for a bare ``&`` that is not an entity.
-    """
-    out: list[str] = []
-    pos16 = 0
-    entities: list[JSONDict] = []
-    # stack items: (tag name, entity type, start offset (utf-16), attributes, byte offset)
-    stack: list[tuple[str, str, int, dict[str, str], int]] = []
-    n = len(text)
-    i = 0
-
-    def emit(chunk: str) -> None:
-        nonlocal pos16
-        out.append(chunk)
-        pos16 += utf16_len(chunk)
-
-    while i < n:
-        c = text[i]
-        if c == "&":
-            decoded = _decode_html_entity(text, i)
-            if decoded is None:
-                if strict:
-                    raise HtmlParseError(
-                        f'Unsupported HTML entity or unescaped "&" at byte offset '
-                        f"{_byte_offset(text, i)} (use &amp;)"
-                    )
-                emit("&")
-                i += 1
-            else:
-                emit(decoded[0])
-                i = decoded[1]
-            continue
-        if c != "<":
-            j = i
-            while j < n and text[j] not in "<&":
-                j += 1
-            emit(text[i:j])
-            i = j
-            continue
-
-        begin = i
-        i += 1
-        if i < n and text[i] == "/":
-            close = text.find(">", i)
-            if close == -1:
-                raise HtmlParseError(
-                    f"Unclosed end tag at byte offset {_byte_offset(text, begin)}"
-                )
-            name = text[i + 1 : close].strip().lower()
-            if not stack:
-                raise HtmlParseError(
-                    f"Unexpected end tag at byte offset {_byte_offset(text, begin)}"
-                )
-            open_name, etype, start, attrs, _ = stack.pop()
-            if name != open_name:
-                raise HtmlParseError(
-                    f"Unmatched end tag at byte offset {_byte_offset(text, begin)}, "
-                    f'expected "</{open_name}>", found "</{name}>"'
-                )
-            i = close + 1
-            length = pos16 - start
-            if open_name == "code" and stack and stack[-1][0] == "pre" and stack[-1][2] == start:
-                language = attrs.get("class", "")
-                if language.startswith("language-"):
-                    stack[-1][3]["language"] = language[len("language-") :]
-                    continue
-            if length <= 0:
-                continue
-            entity: JSONDict = {"type": etype, "offset": start, "length": length}
-            if etype == "text_link":
-                href = attrs.get("href")
-                if not href:
-                    continue
-                entity["url"] = href
-            elif etype == "pre" and attrs.get("language"):
-                entity["language"] = attrs["language"]
-            elif etype == "custom_emoji":
-                entity["custom_emoji_id"] = attrs.get("emoji-id", "")
-            elif etype == "blockquote" and "expandable" in attrs:
-                entity["type"] = "expandable_blockquote"
-            entities.append(entity)
-            continue
-
-        # opening tag
-        tag_end = i
-        while tag_end < n and not text[tag_end].isspace() and text[tag_end] != ">":
-            tag_end += 1
-        if tag_end >= n:
-            raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-        name = text[i:tag_end].lower()
-        if name not in _HTML_TAGS:
-            raise HtmlParseError(
-                f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, begin)}'
-            )
-        attrs: dict[str, str] = {}
-        j = tag_end
-        while True:
-            while j < n and text[j].isspace():
-                j += 1
-            if j >= n:
-                raise HtmlParseError(
-                    f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
-                )
-            if text[j] == ">":
-                j += 1
-                break
-            attr_start = j
-            while j < n and not text[j].isspace() and text[j] not in "=>":
-                j += 1
-            attr_name = text[attr_start:j].lower()
-            while j < n and text[j].isspace():
-                j += 1
-            if j < n and text[j] == "=":
-                j += 1
-                while j < n and text[j].isspace():
-                    j += 1
-                if j >= n:
-                    raise HtmlParseError(
-                        f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
-                    )
-                if text[j] in "\"'":
-                    quote = text[j]
-                    close = text.find(quote, j + 1)
-                    if close == -1:
-                        raise HtmlParseError(
-                            f"Unclosed start tag at byte offset {_byte_offset(text, begin)}"
-                        )
-                    raw_value = text[j + 1 : close]
-                    j = close + 1
-                else:
-                    value_start = j
-                    while j < n and not text[j].isspace() and text[j] != ">":
-                        j += 1
-                    raw_value = text[value_start:j]
-                attrs[attr_name] = _decode_attribute(raw_value)
-            else:
-                attrs[attr_name] = ""
-        if name == "span" and attrs.get("class") != "tg-spoiler":
-            raise HtmlParseError(
-                f'Tag "span" must have class "tg-spoiler" at byte offset '
-                f"{_byte_offset(text, begin)}"
-            )
-        if name == "tg-emoji" and not attrs.get("emoji-id"):
-            raise HtmlParseError(
-                f'Tag "tg-emoji" must have attribute "emoji-id" at byte offset '
-                f"{_byte_offset(text, begin)}"
-            )
-        stack.append((name, _HTML_TAGS[name], pos16, attrs, _byte_offset(text, begin)))
-        i = j
-
-    if stack:
-        raise HtmlParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
-
-
-def _decode_attribute(raw: str) -> str:
-    result: list[str] = []
-    i = 0
-    while i < len(raw):
-        if raw[i] == "&":
-            decoded = _decode_html_entity(raw, i)
-            if decoded is not None:
-                result.append(decoded[0])
-                i = decoded[1]
-                continue
-        result.append(raw[i])
-        i += 1
-    return "".join(result)
 
 
 def _strip_with_entities(text: str, entities: list[JSONDict]) -> tuple[str, list[JSONDict]]:
@@ -649,7 +401,6 @@ class BotApiEmulator:
         bot_first_name: str = "TrustBot",
         host: str = "127.0.0.1",
         port: int = 0,
-        strict_html: bool = True,
         slow_delay: float = DEFAULT_SLOW_DELAY,
     ) -> None:
         tokens = [token] if isinstance(token, str) else list(token)
@@ -659,7 +410,6 @@ class BotApiEmulator:
         self.token = tokens[0]
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
-        self.strict_html = strict_html
         self.slow_delay = slow_delay
         self._host = host
         self._requested_port = port
@@ -1809,17 +1559,9 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: message text is empty")
         text = text if isinstance(text, str) else json.dumps(text)
         mode = (parse_mode or "").strip().lower() if isinstance(parse_mode, str) else ""
-        parsed_entities: list[JSONDict] = []
-        if mode == "html":
-            try:
-                text, parsed_entities = parse_telegram_html(text, strict=self.strict_html)
-            except HtmlParseError as err:
-                raise ApiError(400, f"Bad Request: can't parse entities: {err}") from None
-        elif mode in ("", "markdown", "markdownv2"):
-            if isinstance(entities, list) and not mode:
-                parsed_entities = [e for e in entities if isinstance(e, dict)]
-        else:
-            raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode!r}")
+        if mode:
+            raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode!r} (the emulator takes plain text)")
+        parsed_entities = [e for e in entities if isinstance(e, dict)] if isinstance(entities, list) else []
         text, parsed_entities = _strip_with_entities(text, parsed_entities)
         if not text:
             if caption:
