@@ -156,7 +156,9 @@ def test_both_instances_dispatch_but_each_check_in_is_sent_exactly_once(emulator
 
     # Wait until both dispatchers have recorded every send: a doubled claim would show by then.
     deadline = time.monotonic() + 30
-    while {s for _, s in (found := asyncio.run(rows()))} != {"sent"} and time.monotonic() < deadline:
+    found = asyncio.run(rows())
+    while {status for _, status in found} != {"sent"} and time.monotonic() < deadline:
         time.sleep(0.1)
+        found = asyncio.run(rows())
     assert len(found) == len(people) and {s for _, s in found} == {"sent"}
     assert {u: len(arrived(u)) for u in people} == {u: 1 for u in people}

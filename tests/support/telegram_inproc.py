@@ -36,10 +36,10 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.adapters.telegram import runner
 from bot.adapters.telegram.runner import DEFAULT_LIMITER, DefaultLimiter, build_application
-from bot.config import Settings, load_settings
-from bot.core.turn import Brain
+from bot.config import load_settings
 from tests.support.botapi_emulator import BotApiEmulator, JSONDict, _Upload
 from tests.support.chat import ChatClient, Seen
+from tests.support.content import cached_brain
 
 #: Any http URL passes the settings check; nothing ever connects to it.
 BASE_URL = "http://telegram.inproc/bot"
@@ -100,19 +100,6 @@ class InProcessRequest(BaseRequest):
 
 
 
-_BRAINS: dict[str, Brain] = {}
-_load_brain = runner.load_brain
-
-
-def _cached_brain(settings: Settings) -> Brain:
-    """Content loaded once per test run: it is read-only, and loading and checking
-    all of it is most of what starting a bot costs."""
-    key = json.dumps([str(settings.dialogs_dir()), settings.safety.resources], sort_keys=True, default=str)
-    if key not in _BRAINS:
-        _BRAINS[key] = _load_brain(settings)
-    return _BRAINS[key]
-
-
 class _LogCapture(logging.Handler):
     """What the bot logs while it runs, tracebacks included, as one text."""
 
@@ -163,7 +150,7 @@ class InProcessBot:
     async def start(self) -> InProcessBot:
         settings = load_settings(env=self.env)
         limiter = DEFAULT_LIMITER if isinstance(self.rate_limiter, DefaultLimiter) else self.rate_limiter
-        with patch.object(runner, "load_brain", _cached_brain):
+        with patch.object(runner, "load_brain", cached_brain):
             self.app = build_application(settings, request=self.request, rate_limiter=limiter)
         logging.getLogger().addHandler(self._log)
         logging.getLogger("bot").setLevel(logging.INFO)
