@@ -13,14 +13,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.support.fingerprint import FINGERPRINT, dump, fingerprint  # noqa: E402
-
 DEFAULT_ARTICLE = ROOT.parent / "shared" / "article.txt"
 
 
 def main(argv: list[str]) -> int:
+    # The hashing lives beside the test that uses it, so both always agree.
+    sys.path.insert(0, str(ROOT))
+    from tests.support.fingerprint import FINGERPRINT, dump, fingerprint
+
     article = Path(argv[0]) if argv else DEFAULT_ARTICLE
     if not article.is_file():
         print(f"article_fingerprint: {article} not found; the committed fingerprint is unchanged", file=sys.stderr)

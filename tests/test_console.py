@@ -17,8 +17,8 @@ from bot import bootstrap
 from bot.adapters.console.app import run_console
 from bot.config import load_settings
 from bot.core.dialog.graph import DialogGraph
-from bot.storage.users import UserKey
 from bot.core.dialog.schema import ROLES
+from bot.storage.users import UserKey
 from tests.conftest import DIALOGS
 from tests.support.content import cached_brain
 from tests.support.paths import first_words, label_paths, role_label

@@ -35,7 +35,11 @@ from telegram.ext import Application, BaseRateLimiter
 from telegram.request import BaseRequest, RequestData
 
 from bot.adapters.telegram import runner
-from bot.adapters.telegram.runner import DEFAULT_LIMITER, DefaultLimiter, build_application
+from bot.adapters.telegram.runner import (
+    DEFAULT_LIMITER,
+    DefaultLimiter,
+    build_application,
+)
 from bot.config import load_settings
 from tests.support.botapi_emulator import BotApiEmulator, JSONDict, _Upload
 from tests.support.chat import ChatClient, Seen

@@ -17,7 +17,12 @@ from tests.conftest import DIALOGS
 from tests.e2e.conftest import make_due_now
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.paths import role_label, route_to_answer
-from tests.support.telegram_inproc import InProcessBot, InProcessChat, seen_from, wait_until
+from tests.support.telegram_inproc import (
+    InProcessBot,
+    InProcessChat,
+    seen_from,
+    wait_until,
+)
 from tests.telegram.conftest import MakeBot, assert_clean_log
 
 GRAPH = load_dir(DIALOGS)
