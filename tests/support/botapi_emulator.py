@@ -438,7 +438,6 @@ class BotApiEmulator:
         self._files: dict[str, JSONDict] = {}
         self._file_paths: dict[str, str] = {}
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
-        self._settings: dict[str, Any] = {}
         self._webhook: JSONDict = {"url": ""}
         self._calls: list[ApiCall] = []
         self._callback_answers: list[JSONDict] = []
@@ -454,10 +453,8 @@ class BotApiEmulator:
             "getwebhookinfo": self._m_get_webhook_info,
             "setmycommands": self._m_set_my_commands,
             "getmycommands": self._m_get_my_commands,
-            "deletemycommands": self._m_delete_my_commands,
             "sendmessage": self._m_send_message,
             "editmessagetext": self._m_edit_message_text,
-            "editmessagecaption": self._m_edit_message_caption,
             "editmessagereplymarkup": self._m_edit_message_reply_markup,
             "answercallbackquery": self._m_answer_callback_query,
             "sendphoto": self._m_send_photo,
@@ -465,10 +462,6 @@ class BotApiEmulator:
             "sendchataction": self._m_send_chat_action,
             "deletemessage": self._m_delete_message,
             "getfile": self._m_get_file,
-            "setmydescription": self._m_setting("description"),
-            "setmyshortdescription": self._m_setting("short_description"),
-            "setmyname": self._m_setting("name"),
-            "setchatmenubutton": self._m_setting("menu_button"),
             "close": lambda token, p, f: True,
             "logout": lambda token, p, f: True,
         }
@@ -812,10 +805,6 @@ class BotApiEmulator:
             queue = self._faults.setdefault(method.lower(), deque())
             queue.extend(copy.copy(fault) for _ in range(times))
 
-    def clear_faults(self) -> None:
-        with self._cond:
-            self._faults.clear()
-
     # ------------------------------------------------------------------ reading state
 
     def bot_messages(self, chat_id: int, *, include_deleted: bool = True, start: int = 0) -> list[JSONDict]:
@@ -871,10 +860,6 @@ class BotApiEmulator:
     async def async_wait_until_polling(self, timeout: float = 10.0) -> None:
         await asyncio.to_thread(self.wait_until_polling, timeout)
 
-    def is_blocked(self, user_id: int) -> bool:
-        with self._cond:
-            return user_id in self._blocked
-
     def file_bytes(self, file_id: str) -> bytes | None:
         """Uploaded bytes behind ``file_id`` (None for URL-only files)."""
         with self._cond:
@@ -919,20 +904,9 @@ class BotApiEmulator:
             return copy.deepcopy(self._commands.get((scope, language_code), []))
 
     @property
-    def chat_actions(self) -> list[tuple[int, str]]:
-        with self._cond:
-            return list(self._chat_actions)
-
-    @property
     def webhook(self) -> JSONDict:
         with self._cond:
             return copy.deepcopy(self._webhook)
-
-    @property
-    def bot_settings(self) -> JSONDict:
-        """What setMyDescription / setMyShortDescription / setMyName / setChatMenuButton set."""
-        with self._cond:
-            return copy.deepcopy(self._settings)
 
     @property
     def server_exceptions(self) -> list[str]:
@@ -989,18 +963,6 @@ class BotApiEmulator:
                 f"got {len(got)}: {summary}{self._error_hint()}"
             ) from None
 
-    def wait_for_call(self, method: str, count: int = 1, timeout: float = 10.0) -> list[ApiCall]:
-        """Block until ``method`` has been called at least ``count`` times."""
-        try:
-            return self.wait_for(
-                lambda: (calls if len(calls := self.calls_to(method)) >= count else None), timeout
-            )
-        except AssertionError:
-            raise AssertionError(
-                f"expected {count} {method} calls within {timeout}s, got "
-                f"{len(self.calls_to(method))}{self._error_hint()}"
-            ) from None
-
     def wait_until_delivered(self, timeout: float = 10.0) -> None:
         """Block until every queued update has been confirmed by the bot (offset)."""
         try:
@@ -1027,11 +989,6 @@ class BotApiEmulator:
         self, chat_id: int, count: int, timeout: float = 10.0
     ) -> list[JSONDict]:
         return await asyncio.to_thread(self.wait_for_messages, chat_id, count, timeout)
-
-    async def async_wait_for_call(
-        self, method: str, count: int = 1, timeout: float = 10.0
-    ) -> list[ApiCall]:
-        return await asyncio.to_thread(self.wait_for_call, method, count, timeout)
 
     async def async_wait_until_delivered(self, timeout: float = 10.0) -> None:
         await asyncio.to_thread(self.wait_until_delivered, timeout)
@@ -1838,23 +1795,6 @@ class BotApiEmulator:
         with self._cond:
             return copy.deepcopy(self._commands.get(self._scope_key(params), []))
 
-    def _m_delete_my_commands(
-        self, token: str, params: JSONDict, uploads: dict[str, _Upload]
-    ) -> bool:
-        with self._cond:
-            self._commands.pop(self._scope_key(params), None)
-            self._cond.notify_all()
-        return True
-
-    def _m_setting(self, name: str) -> Callable[[str, JSONDict, dict[str, _Upload]], bool]:
-        def setter(token: str, params: JSONDict, uploads: dict[str, _Upload]) -> bool:
-            with self._cond:
-                self._settings[name] = copy.deepcopy(params)
-                self._cond.notify_all()
-            return True
-
-        return setter
-
     def _m_send_message(
         self, token: str, params: JSONDict, uploads: dict[str, _Upload]
     ) -> JSONDict:
@@ -1982,40 +1922,6 @@ class BotApiEmulator:
             msg.source = params.get("text") if isinstance(params.get("text"), str) else text
             mode = params.get("parse_mode")
             msg.parse_mode = mode if isinstance(mode, str) else None
-            return self._finish_edit(msg)
-
-    def _m_edit_message_caption(
-        self, token: str, params: JSONDict, uploads: dict[str, _Upload]
-    ) -> JSONDict:
-        with self._cond:
-            msg = self._message_for_edit(params)
-            markup = self._validate_markup(params.get("reply_markup"))
-            if msg.kind not in ("photo", "document"):
-                raise ApiError(400, "Bad Request: there is no caption in the message to edit")
-            caption, entities = self._format(
-                params.get("caption"),
-                params.get("parse_mode"),
-                params.get("caption_entities"),
-                caption=True,
-            )
-            inline = self._inline_markup(markup)
-            if (
-                caption == msg.message.get("caption")
-                and entities == msg.message.get("caption_entities", [])
-                and inline == msg.message.get("reply_markup")
-            ):
-                raise ApiError(400, NOT_MODIFIED)
-            for key, value in (("caption", caption), ("caption_entities", entities)):
-                if value:
-                    msg.message[key] = value
-                else:
-                    msg.message.pop(key, None)
-            if inline:
-                msg.message["reply_markup"] = inline
-            else:
-                msg.message.pop("reply_markup", None)
-            msg.reply_markup = markup
-            msg.source = params.get("caption")
             return self._finish_edit(msg)
 
     def _m_edit_message_reply_markup(
