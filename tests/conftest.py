@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,10 +44,16 @@ def min_graph() -> DialogGraph:
     return load_dir(MIN_DIALOGS)
 
 
+@functools.cache
+def shipped_graph() -> DialogGraph:
+    """The dialogs the bot ships with, loaded once for every module that needs them."""
+    return load_dir(DIALOGS)
+
+
 @pytest.fixture(scope="session")
 def real_graph() -> DialogGraph:
     """The dialogs the bot ships with."""
-    return load_dir(DIALOGS)
+    return shipped_graph()
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from bot.core.dialog.loader import load_dir
 from bot.storage.database import Database
 from bot.storage.tables import checkins
-from tests.conftest import DIALOGS, make_brain
+from tests.conftest import make_brain, shipped_graph
 from tests.e2e.conftest import assert_clean_log
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import BotProcess
@@ -26,7 +25,7 @@ from tests.support.telegram_chat import TelegramChat
 
 pytestmark = pytest.mark.slow
 
-GRAPH = load_dir(DIALOGS)
+GRAPH = shipped_graph()
 ROLE_HURT = next(b.label for b in GRAPH.nodes[GRAPH.role_choice].buttons if b.role == "hurt_partner")
 #: The dispatch interval the checkin_bot fixture sets.
 INTERVAL = "0.5"

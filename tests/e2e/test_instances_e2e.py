@@ -12,10 +12,9 @@ import sqlalchemy as sa
 
 import pytest
 
-from bot.core.dialog.loader import load_dir
 from bot.storage.database import Database
 from bot.storage.tables import checkins
-from tests.conftest import DIALOGS, make_brain
+from tests.conftest import make_brain, shipped_graph
 from tests.e2e.conftest import make_due_now, upgrade_schema
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import BotProcess
@@ -26,7 +25,7 @@ from tests.support.walks import mirrored_walk
 
 pytestmark = pytest.mark.slow
 
-GRAPH = load_dir(DIALOGS)
+GRAPH = shipped_graph()
 SECRET = "webhook-secret-for-tests-0123456789"
 
 

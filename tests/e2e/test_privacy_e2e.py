@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.dialog.loader import load_dir
-from tests.conftest import DIALOGS, make_brain
+from tests.conftest import make_brain, shipped_graph
 from tests.e2e.conftest import assert_clean_log
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import TOKEN, BotProcess
@@ -21,7 +20,7 @@ from tests.support.telegram_chat import TelegramChat
 
 pytestmark = pytest.mark.slow
 
-GRAPH = load_dir(DIALOGS)
+GRAPH = shipped_graph()
 APOLOGY = "I lied about where I was in March, and I'm ashamed of it"
 QUESTION = "can a relationship really survive an affair like mine"
 

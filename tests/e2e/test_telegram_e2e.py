@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.dialog.loader import load_dir
-from tests.conftest import DIALOGS, make_brain
+from tests.conftest import make_brain, shipped_graph
 from tests.e2e.conftest import assert_clean_log
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import BotProcess
@@ -18,7 +17,7 @@ from tests.support.telegram_chat import TelegramChat
 
 pytestmark = pytest.mark.slow
 
-GRAPH = load_dir(DIALOGS)
+GRAPH = shipped_graph()
 ROLE_HURT = next(b.label for b in GRAPH.nodes[GRAPH.role_choice].buttons if b.role == "hurt_partner")
 
 

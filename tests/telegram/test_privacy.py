@@ -8,12 +8,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.core.dialog.loader import load_dir
 from bot.storage import privacy, users
 from bot.storage.database import Database
 from bot.storage.tables import metadata
 from bot.storage.users import UserKey
-from tests.conftest import DIALOGS
+from tests.conftest import shipped_graph
 from tests.e2e.conftest import make_due_now
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.paths import role_label, route_to_answer
@@ -25,7 +24,7 @@ from tests.support.telegram_inproc import (
 )
 from tests.telegram.conftest import MakeBot, assert_clean_log
 
-GRAPH = load_dir(DIALOGS)
+GRAPH = shipped_graph()
 APOLOGY = "I lied about where I was in March, and I'm ashamed of it"
 QUESTION = "can a relationship really survive an affair like mine"
 PROMISE = "home by six and phone face down at dinner"

@@ -7,15 +7,14 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.core.dialog.loader import load_dir
-from tests.conftest import DIALOGS, make_brain
+from tests.conftest import make_brain, shipped_graph
 from tests.support.botapi_emulator import BotApiEmulator, JSONDict
 from tests.support.chat import EngineChat
 from tests.support.telegram_inproc import InProcessBot, InProcessChat
 from tests.support.walks import mirrored_walk
 from tests.telegram.conftest import MakeBot, assert_clean_log
 
-GRAPH = load_dir(DIALOGS)
+GRAPH = shipped_graph()
 ROLE_BROKE = next(b.label for b in GRAPH.nodes[GRAPH.role_choice].buttons if b.role == "broke_trust")
 ROLE_HURT = next(b.label for b in GRAPH.nodes[GRAPH.role_choice].buttons if b.role == "hurt_partner")
 
