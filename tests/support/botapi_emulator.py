@@ -837,6 +837,13 @@ class BotApiEmulator:
                 if not msg.from_bot
             ]
 
+    def confirm_update(self, update_id: int) -> None:
+        """Drop one queued update, as a getUpdates offset past it would (the in-process
+        transport feeds updates itself and must not see them twice)."""
+        with self._cond:
+            self._updates = [u for u in self._updates if u["update_id"] != update_id]
+            self._cond.notify_all()
+
     def pending_updates(self) -> list[JSONDict]:
         """Updates not yet confirmed by a getUpdates ``offset``."""
         with self._cond:

@@ -22,7 +22,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -101,7 +101,6 @@ class InProcessRequest(BaseRequest):
                 raise TimedOut("in-process Bot API: read timed out")
             await asyncio.sleep(delay)
         return status, json.dumps(payload).encode("utf-8")
-
 
 
 class _LogCapture(logging.Handler):
@@ -197,16 +196,7 @@ class InProcessBot:
 
     def _take(self, update_id: int) -> None:
         """Confirm the update, as a getUpdates offset would, so it is fed once."""
-        with self.emulator._cond:
-            self.emulator._updates = [u for u in self.emulator._updates if u["update_id"] != update_id]
-
-    async def feed_all(self, updates: Sequence[Mapping[str, Any]]) -> None:
-        """Process several updates at once, as concurrent users' updates are."""
-        for update in updates:
-            self._take(int(update["update_id"]))
-        assert self.app is not None
-        app = self.app
-        await asyncio.gather(*(app.process_update(Update.de_json(dict(u), app.bot)) for u in updates))
+        self.emulator.confirm_update(update_id)
 
 
 async def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, message: str = "") -> Any:
