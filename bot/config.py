@@ -18,6 +18,8 @@ from typing import Any, Literal, cast
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.paths import default_database_url, default_dialogs_dir
+
 DEFAULT_CONFIG_FILE = "config.yaml"
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 
@@ -71,7 +73,8 @@ class TelegramSettings(_Section):
 
 
 class DatabaseSettings(_Section):
-    url: str = "sqlite:///data/trustbot.sqlite3"
+    #: Default: the SQLite file in the user's data folder (bot/paths.py), not the working directory.
+    url: str = Field(default_factory=default_database_url)
 
     @field_validator("url")
     @classmethod
@@ -92,8 +95,9 @@ class LogSettings(_Section):
 
 
 class DialogSettings(_Section):
-    #: Folder of dialog YAML files; relative paths are taken from the current folder.
-    dir: str = "dialogs"
+    #: Folder of dialog YAML files; empty: the dialogs shipped with the bot. A
+    #: relative path in a config file is taken from that file's folder.
+    dir: str = ""
 
 
 class SafetySettings(_Section):
@@ -154,7 +158,7 @@ class Settings(_Section):
     admin_ids: list[int] = Field(default_factory=list)
 
     def dialogs_dir(self) -> Path:
-        return Path(self.dialogs.dir)
+        return Path(self.dialogs.dir) if self.dialogs.dir else default_dialogs_dir()
 
 
 def _overlay(data: Any, model: type[BaseModel], prefix: str, env: Mapping[str, str]) -> dict[str, Any]:
@@ -181,6 +185,23 @@ def _env_overrides(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, An
     data = _overlay(data, Settings, "TRUSTBOT", env)
     if "TRUSTBOT_TOKEN" in env:
         data.setdefault("telegram", {})["token"] = env["TRUSTBOT_TOKEN"]
+    return data
+
+
+_SQLITE_FILE = re.compile(r"^(sqlite(?:\+\w+)?:///)([^?]*)(.*)$", re.DOTALL)
+
+
+def _relative_to(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Paths written in a config file are read from that file's folder, not the
+    working directory: ``dialogs.dir`` and a relative SQLite file in ``database.url``."""
+    dialogs = data.get("dialogs")
+    if isinstance(dialogs, dict) and isinstance(dialogs.get("dir"), str) and dialogs["dir"]:
+        dialogs["dir"] = str(folder / Path(dialogs["dir"]).expanduser())
+    database = data.get("database")
+    if isinstance(database, dict) and isinstance(database.get("url"), str):
+        match = _SQLITE_FILE.match(database["url"])
+        if match and match.group(2) and not match.group(2).startswith(("/", ":memory:", "file:")):
+            database["url"] = f"{match.group(1)}{folder / match.group(2)}{match.group(3)}"
     return data
 
 
@@ -211,8 +232,14 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
             raise ConfigError(f"config file {path}{where} is not valid YAML") from None
         if not isinstance(data, dict):
             raise ConfigError(f"config file {path} must be a mapping of sections (telegram:, database:, ...)")
+        data = _relative_to(data, Path(path).resolve().parent)
+    data = _env_overrides(data, env)
+    database = data.get("database")
+    if database is None or (isinstance(database, dict) and "url" not in database):
+        # The default follows the environment given here (XDG_DATA_HOME, HOME), not only os.environ.
+        data["database"] = {**(database or {}), "url": default_database_url(env)}
     try:
-        return Settings.model_validate(_env_overrides(data, env))
+        return Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,14 @@ MIN_DIALOGS = Path(__file__).resolve().parent / "fixtures" / "dialogs_min"
 _CONTENT = None
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test, nor any process a test starts, writes into the real user's data folder."""
+    import os
+
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+
+
 def make_brain(graph: DialogGraph) -> Brain:
     """A brain on ``graph`` with the shipped FAQ and safety content."""
     global _CONTENT
@@ -35,10 +44,16 @@ def min_graph() -> DialogGraph:
     return load_dir(MIN_DIALOGS)
 
 
+@functools.cache
+def shipped_graph() -> DialogGraph:
+    """The dialogs the bot ships with, loaded once for every module that needs them."""
+    return load_dir(DIALOGS)
+
+
 @pytest.fixture(scope="session")
 def real_graph() -> DialogGraph:
     """The dialogs the bot ships with."""
-    return load_dir(DIALOGS)
+    return shipped_graph()
 
 
 @pytest.fixture
@@ -81,7 +96,8 @@ def postgres():
     shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+#: PostgreSQL runs start a server and are the slower half: ``-m "not slow"`` keeps SQLite only.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database of each kind the bot supports."""
     if request.param == "sqlite":

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 import telegram
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from tests.support.botapi_emulator import BotApiEmulator, parse_telegram_html, utf16_len
+from tests.support.botapi_emulator import BotApiEmulator, utf16_len
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -104,7 +104,7 @@ async def test_send_message_round_trip_builds_a_full_message(emu: BotApiEmulator
     emu.send_text(USER, "hi", first_name="Ann")
     async with make_bot(emu) as bot:
         first = await bot.send_message(USER, "Hello!", reply_markup=keyboard([("Yes", "y")]))
-        second = await bot.send_message(USER, "<b>Bold</b> &amp; co", parse_mode="HTML")
+        second = await bot.send_message(USER, "Bold & co", entities=[MessageEntity("bold", 0, 4)])
     assert first.chat.type == "private" and first.chat.first_name == "Ann"
     assert first.from_user is not None and first.from_user.id == 123456789
     assert first.reply_markup == keyboard([("Yes", "y")])
@@ -114,7 +114,7 @@ async def test_send_message_round_trip_builds_a_full_message(emu: BotApiEmulator
     records = emu.bot_messages(USER)
     assert [r["text"] for r in records] == ["Hello!", "Bold & co"]
     assert records[0]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "y"
-    assert records[1]["source"] == "<b>Bold</b> &amp; co"
+    assert records[1]["source"] == "Bold & co"
     assert emu.last_reply(USER)["message_id"] == second.message_id
 
 
@@ -126,20 +126,18 @@ async def test_empty_or_blank_text_is_rejected(emu: BotApiEmulator, text: str) -
     async with make_bot(emu) as bot:
         with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
             await bot.send_message(USER, text)
-        with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
-            await bot.send_message(USER, "<b> </b>", parse_mode="HTML")
     assert emu.bot_messages(USER) == []
     assert emu.errors[-1].status == 400
 
 
 @pytest.mark.asyncio
-async def test_length_limit_counts_utf16_units_after_html_parsing(emu: BotApiEmulator) -> None:
-    """4096 is counted like Telegram: entities decoded, emoji count twice (UTF-16)."""
+async def test_length_limit_counts_utf16_units(emu: BotApiEmulator) -> None:
+    """4096 is counted like Telegram: emoji count twice (UTF-16)."""
     emu.send_text(USER, "hi")
     async with make_bot(emu) as bot:
         await bot.send_message(USER, "😀" * 2048)
-        await bot.send_message(USER, "&lt;" * 4096, parse_mode="HTML")
-        await bot.send_message(USER, "<b>" + "x" * 4096 + "</b>", parse_mode="HTML")
+        await bot.send_message(USER, "<" * 4096)
+        await bot.send_message(USER, "x" * 4096)
         with pytest.raises(BadRequest, match=r"(?i)message is too long"):
             await bot.send_message(USER, "😀" * 2048 + "x")
         with pytest.raises(BadRequest, match=r"(?i)message is too long"):
@@ -173,61 +171,13 @@ async def test_more_than_100_buttons_is_rejected(emu: BotApiEmulator) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(
-    ("html", "reason"),
-    [
-        ("line<br>break", 'Unsupported start tag "br"'),
-        ("<b>never closed", "Can't find end tag"),
-        ("<b>crossed</i>", "Unmatched end tag"),
-        ("a < b", "Unsupported start tag"),
-        ("a <b", "Unclosed start tag"),
-        ("stray</b>", "Unexpected end tag"),
-        ("Tom & Jerry", "unescaped"),
-        ("<span>hidden</span>", "tg-spoiler"),
-        ("<div>block</div>", 'Unsupported start tag "div"'),
-    ],
-)
-async def test_malformed_html_is_rejected_as_unparseable_entities(
-    emu: BotApiEmulator, html: str, reason: str
-) -> None:
-    """Unescaped user text or a typo in a template must fail the test, not the user."""
+async def test_a_parse_mode_is_refused_because_the_bot_sends_plain_text(emu: BotApiEmulator) -> None:
+    """The emulator parses no markup: a parse mode appearing in the bot must show in its tests."""
     emu.send_text(USER, "hi")
     async with make_bot(emu) as bot:
-        with pytest.raises(BadRequest, match=r"(?i)can't parse entities") as excinfo:
-            await bot.send_message(USER, html, parse_mode="HTML")
-    assert reason.lower() in str(excinfo.value).lower()  # PTB re-capitalises the text
-    assert reason in emu.errors[-1].description  # Telegram's own wording
-
-
-def test_supported_html_tags_become_entities() -> None:
-    """Everything Telegram documents must be accepted, or valid bot output would fail."""
-    text, entities = parse_telegram_html(
-        '<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s>'
-        '<strike>k</strike><del>d</del><span class="tg-spoiler">p</span><tg-spoiler>q</tg-spoiler>'
-        '<a href="https://x.org/?a=1&amp;b=2">l</a><code>c</code>'
-        '<pre><code class="language-python">x</code></pre><blockquote>q</blockquote>'
-        "<blockquote expandable>w</blockquote>"
-        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
-        " &#65;&#x42;&quot;"
-    )
-    assert text == "bsieunskdpqlcxqw👍 AB\""
-    kinds = [e["type"] for e in entities]
-    assert kinds == [
-        "bold", "bold", "italic", "italic", "underline", "underline", "strikethrough",
-        "strikethrough", "strikethrough", "spoiler", "spoiler", "text_link", "code", "pre",
-        "blockquote", "expandable_blockquote", "custom_emoji",
-    ]
-    assert entities[11]["url"] == "https://x.org/?a=1&b=2"
-    assert entities[13]["language"] == "python"
-    assert entities[16] == {
-        "type": "custom_emoji", "offset": 16, "length": 2,
-        "custom_emoji_id": "5368324170671202286",
-    }
-
-
-def test_lenient_html_keeps_bare_ampersand_like_real_telegram() -> None:
-    """Real Telegram keeps an unknown '&' literally; strict mode is an emulator choice."""
-    assert parse_telegram_html("Tom & Jerry &nbsp;", strict=False) == ("Tom & Jerry &nbsp;", [])
+        with pytest.raises(BadRequest, match=r"(?i)unsupported parse_mode"):
+            await bot.send_message(USER, "<b>bold</b>", parse_mode="HTML")
+    assert emu.bot_messages(USER) == []
 
 
 @pytest.mark.asyncio
@@ -457,8 +407,8 @@ async def test_multipart_uploads_become_documents_and_photos(emu: BotApiEmulator
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x00\x80" + b"\x00" * 16
     async with make_bot(emu) as bot:
         doc = await bot.send_document(
-            USER, document=payload, filename="Notizen ü.bin", caption="<i>your notes</i>",
-            parse_mode="HTML",
+            USER, document=payload, filename="Notizen ü.bin", caption="your notes",
+            caption_entities=[MessageEntity("italic", 0, 4)],
         )
         photo = await bot.send_photo(USER, photo=png, caption="chart")
         again = await bot.send_photo(USER, photo=photo.photo[-1].file_id)

@@ -1,29 +1,52 @@
-"""`trustbot console`: the same engine and storage, driven through a pipe."""
+"""`trustbot console`: the same engine and storage, driven by piped lines (the command itself runs in test_any_folder.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
+from bot import bootstrap
+from bot.adapters.console.app import run_console
+from bot.config import load_settings
 from bot.core.dialog.graph import DialogGraph
 from bot.core.dialog.schema import ROLES
-from tests.conftest import ROOT
+from bot.storage.users import UserKey
+from tests.conftest import DIALOGS
+from tests.support.content import cached_brain
 from tests.support.paths import first_words, label_paths, role_label
 
 
-def console(lines: list[str], db: Path, user: str = "tester", dialogs: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TRUSTBOT_DATABASE_URL": f"sqlite:///{db}"}
-    if dialogs is not None:
-        env["TRUSTBOT_DIALOGS_DIR"] = str(dialogs)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--user", user],
-        input="".join(line + "\n" for line in lines),
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=60,
-    )
+@dataclass
+class Ran:
+    stdout: str
+    stderr: str = ""
+    returncode: int = 0
+
+
+def console(lines: list[str], db: Path, user: str = "tester") -> Ran:
+    """`trustbot console` in this process: the same service and console loop the
+    command runs (bot/cli/console.py), reading ``lines`` as its piped stdin."""
+    settings = load_settings(env={"TRUSTBOT_DATABASE_URL": f"sqlite:///{db}", "TRUSTBOT_DIALOGS_DIR": str(DIALOGS)})
+    out = io.StringIO()
+
+    async def main() -> None:
+        with patch.object(bootstrap, "load_brain", cached_brain):
+            service = await bootstrap.open_service(settings, admins=frozenset({UserKey("console", user)}))
+        try:
+            await run_console(service, user, stdin=io.StringIO("".join(line + "\n" for line in lines)), out=out)
+        finally:
+            await service.db.dispose()
+
+    asyncio.run(main())
+    return Ran(out.getvalue())
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -71,8 +94,12 @@ def test_console_keeps_users_apart(tmp_path: Path, real_graph: DialogGraph) -> N
 
 
 def test_console_refuses_broken_dialogs_with_lint_messages(tmp_path: Path) -> None:
+    """The real command: broken content stops it with exit status 2 and the file named."""
     (tmp_path / "common.yaml").write_text("version: 1\nkind: dialog\nnodes: {}\n")
-    result = console([], tmp_path / "bot.sqlite3", dialogs=tmp_path)
+    env = {**os.environ, "TRUSTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+           "TRUSTBOT_DIALOGS_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "bot", "console", "--user", "tester"], input="",
+                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False)
     assert result.returncode == 2
     assert "common.yaml" in result.stderr and "Traceback" not in result.stderr
 

@@ -12,6 +12,7 @@ from bot.core.dialog.graph import DialogGraph
 from bot.core.dialog.schema import ROLES, SECTIONS, Variants
 from bot.core.messages import CheckIn, Press, Start, Text
 from tests.conftest import make_brain
+from tests.support import fingerprint
 from tests.support.chat import EngineChat
 from tests.support.paths import first_words, label_paths, role_label
 
@@ -113,22 +114,60 @@ def _bot_words(data: object, key: str = "") -> list[str]:
     return []
 
 
-def test_content_is_written_not_pasted_from_the_article() -> None:
-    """No run of eight words the bot says is copied from the source article."""
-    import re
-
+def _all_bot_texts() -> list[tuple[str, str]]:
+    """(file name, text) for every string the bot says in the shipped content."""
     import yaml
 
-    from tests.conftest import DIALOGS, ROOT
+    from tests.conftest import DIALOGS
 
-    article = ROOT.parent / "shared" / "article.txt"
-    if not article.exists():
-        pytest.fail("the article is expected beside the repository at ../shared/article.txt")
-    words = lambda s: re.findall(r"[a-z']+", s.lower().replace("’", "'"))  # noqa: E731
-    source = words(article.read_text(encoding="utf-8"))
-    shingles = {tuple(source[i:i + 8]) for i in range(len(source) - 7)}
-    for path in DIALOGS.glob("*.yaml"):
-        for text in _bot_words(yaml.safe_load(path.read_text(encoding="utf-8"))):
-            ours = words(text)
-            copied = [" ".join(ours[i:i + 8]) for i in range(len(ours) - 7) if tuple(ours[i:i + 8]) in shingles]
-            assert not copied, f"{path.name} copies the article: {copied[:3]}"
+    return [(path.name, text) for path in sorted(DIALOGS.glob("*.yaml"))
+            for text in _bot_words(yaml.safe_load(path.read_text(encoding="utf-8")))]
+
+
+def test_content_is_written_not_pasted_from_the_article() -> None:
+    """No run of eight words the bot says is copied from the source article.
+
+    The article itself is not in the repository; its hashed shingles are
+    (tests/data/article_shingles.json, made by scripts/article_fingerprint.py).
+    """
+    article = fingerprint.load()
+    assert len(article) > 500  # the whole article, not an empty or truncated file
+    texts = _all_bot_texts()
+    assert len(texts) > 100
+    for name, text in texts:
+        copied = fingerprint.copied_runs(text, article)
+        assert not copied, f"{name} copies the article: {copied[:3]}"
+
+
+SYNTHETIC_SOURCE = ("Trust is rebuilt through many small promises kept over a long time, "
+                    "and never through one grand gesture or speech.")
+
+
+def test_a_copied_eight_word_run_is_caught_whatever_its_case_and_punctuation() -> None:
+    hashes = fingerprint.fingerprint(SYNTHETIC_SOURCE)
+    probe = "Remember: TRUST is rebuilt, through many small promises kept... every day."
+    assert fingerprint.copied_runs(probe, hashes) == ["trust is rebuilt through many small promises kept"]
+    # Curly apostrophes read like straight ones.
+    quoted = fingerprint.fingerprint("it\u2019s the small promises kept over a long time that count")
+    assert fingerprint.copied_runs("It's the small promises kept over a long time.", quoted)
+
+
+def test_seven_shared_words_are_not_a_copy() -> None:
+    hashes = fingerprint.fingerprint(SYNTHETIC_SOURCE)
+    assert fingerprint.copied_runs("Trust is rebuilt through many small promises, slowly.", hashes) == []
+
+
+def test_the_content_check_fails_on_a_bot_text_holding_an_article_run(tmp_path) -> None:
+    """The real check over the shipped texts, with one text carrying a fingerprinted run."""
+    name, text = next((n, t) for n, t in _all_bot_texts() if fingerprint.runs(t))
+    # A run taken from a bot text stands in for an article run: its hash is
+    # put into a copy of the article's fingerprint, as if the article had it.
+    run = fingerprint.runs(text)[0]
+    article = fingerprint.load() | {fingerprint.shingle_hash(run)}
+    saved = tmp_path / "article_shingles.json"
+    saved.write_text(fingerprint.dump(article), encoding="utf-8")
+    reloaded = fingerprint.load(saved)
+    caught = [(n, fingerprint.copied_runs(t, reloaded)) for n, t in _all_bot_texts()
+              + [("probe", "We say: " + " ".join(run) + ".")]]
+    assert ("probe", [" ".join(run)]) in caught
+    assert any(n == name and runs for n, runs in caught)

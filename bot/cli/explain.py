@@ -10,18 +10,20 @@ from bot.cli.subcommands import Subcommands
 from bot.core.faq.explain import explain, format_explanation
 from bot.core.faq.loader import load_faq
 from bot.core.faq.matcher import FaqMatcher
+from bot.paths import default_dialogs_dir
 
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("explain", help="show how the bot reads a message")
     parser.add_argument("text", help="the message, in quotes")
     parser.add_argument("--json", action="store_true", help='print one JSON object: {"safety", "faq_id", "score"}')
-    parser.add_argument("--dir", default="dialogs", help="folder with faq.yaml (default: dialogs)")
+    parser.add_argument("--dir", type=Path, default=None,
+                        help="folder with faq.yaml (default: the dialogs shipped with the bot)")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    matcher = FaqMatcher(load_faq(Path(args.dir)))
+    matcher = FaqMatcher(load_faq(args.dir or default_dialogs_dir()))
     result = explain(args.text, matcher)
     if args.json:
         # A safety hit means no FAQ answer is given, so no faq_id either.

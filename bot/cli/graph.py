@@ -12,6 +12,7 @@ from bot.cli.subcommands import Subcommands
 from bot.core.dialog.loader import load_dir
 from bot.core.dialog.render import to_dot, to_mermaid
 from bot.core.dialog.schema import ROLES
+from bot.paths import default_dialogs_dir
 
 
 def register(commands: Subcommands) -> None:
@@ -19,12 +20,13 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("--role", choices=ROLES, help="only this role's tree")
     parser.add_argument("--format", choices=("dot", "mermaid"), default="dot")
     parser.add_argument("--out", type=Path, help="write here; .svg or .png is rendered with Graphviz")
-    parser.add_argument("--dir", default="dialogs", help="folder of dialog YAML (default: dialogs)")
+    parser.add_argument("--dir", type=Path, default=None,
+                        help="folder of dialog YAML (default: the dialogs shipped with the bot)")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    graph = load_dir(Path(args.dir))
+    graph = load_dir(args.dir or default_dialogs_dir())
     text = to_mermaid(graph, args.role) if args.format == "mermaid" else to_dot(graph, args.role)
     if args.out is None:
         sys.stdout.write(text)

@@ -12,10 +12,9 @@ import sqlalchemy as sa
 
 import pytest
 
-from bot.core.dialog.loader import load_dir
 from bot.storage.database import Database
 from bot.storage.tables import checkins
-from tests.conftest import DIALOGS, make_brain
+from tests.conftest import make_brain, shipped_graph
 from tests.e2e.conftest import make_due_now, upgrade_schema
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import BotProcess
@@ -24,15 +23,18 @@ from tests.support.postgres import PostgresServer, free_port
 from tests.support.telegram_chat import TelegramChat
 from tests.support.walks import mirrored_walk
 
-GRAPH = load_dir(DIALOGS)
+pytestmark = pytest.mark.slow
+
+GRAPH = shipped_graph()
 SECRET = "webhook-secret-for-tests-0123456789"
 
 
 class SplitChat(TelegramChat):
     """A user whose updates a load balancer sends to one instance, then the other."""
 
-    def __init__(self, emulator: BotApiEmulator, user_id: int, instances: list[BotProcess]):
-        super().__init__(emulator, user_id, quiet=0.4, timeout=20)
+    def __init__(self, emulator: BotApiEmulator, user_id: int, instances: list[BotProcess],
+                 mirror: EngineChat | None = None):
+        super().__init__(emulator, user_id, timeout=20, mirror=mirror)
         self.instances = instances
         self.turn = 0
 
@@ -42,11 +44,15 @@ class SplitChat(TelegramChat):
         assert instance.post_update(update) == 200
 
     async def _send(self, text: str):
+        if self.mirror is not None:
+            self.expect = len(await self.mirror.send(text))
         before = self._count()
         self._post(self.emulator.send_text(self.user_id, text))
         return await asyncio.to_thread(self._collect, before)
 
     async def _press(self, label: str):
+        if self.mirror is not None:
+            self.expect = len(await self.mirror.press(label))
         before = self._count()
         self._post(self.emulator.press_button(self.user_id, label))
         return await asyncio.to_thread(self._collect, before)
@@ -96,7 +102,7 @@ def test_users_split_across_two_instances_keep_a_consistent_state(emulator: BotA
 def test_the_same_tap_sent_to_both_instances_at_once_moves_the_user_only_once(
     emulator: BotApiEmulator, instances
 ) -> None:
-    chat = SplitChat(emulator, 8100, instances)
+    chat = SplitChat(emulator, 8100, instances, mirror=EngineChat(make_brain(GRAPH)))
     asyncio.run(chat.send("/start"))
     role_message = emulator.bot_messages(8100)[-1]
     data = role_message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
@@ -109,8 +115,9 @@ def test_the_same_tap_sent_to_both_instances_at_once_moves_the_user_only_once(
         t.join()
     emulator.wait_for(lambda: len(emulator.callback_answers) >= 2, 15)
     emulator.wait_for_messages(8100, before + 3, 15)
-    time.sleep(1.0)
-    new = [m["text"] for m in emulator.bot_messages(8100)[before:]]
+    # The tap that lost the race says so: wait for that answer itself, not for a quiet chat.
+    emulator.wait_for(lambda: any("earlier step" in (m["text"] or "") for m in emulator.bot_messages(8100, start=before)), 15)
+    new = [m["text"] for m in emulator.bot_messages(8100, start=before)]
     stale = [t for t in new if "earlier step" in t]
     assert len(stale) == 1, new  # one tap moved the user; the other found the step already taken
 
@@ -127,17 +134,16 @@ def test_the_webhook_checks_the_secret_and_refuses_garbage(emulator: BotApiEmula
 def test_both_instances_dispatch_but_each_check_in_is_sent_exactly_once(emulator: BotApiEmulator, instances) -> None:
     people = list(range(8300, 8312))
     for user in people:
-        chat = SplitChat(emulator, user, instances)
+        chat = SplitChat(emulator, user, instances, mirror=EngineChat(make_brain(GRAPH)))
         asyncio.run(chat.send("/start"))
         asyncio.run(chat.press(chat.buttons[user % 2]))  # either role
+        chat.mirror = None  # a settings reply: one message
         asyncio.run(chat.send("/timezone Tokyo"))
     url = instances[0].env["TRUSTBOT_DATABASE_URL"]
     asyncio.run(make_due_now(url, people))
     intro = GRAPH.checkin.texts.intro.split("\n")[0]
     arrived = lambda u: [m for m in emulator.bot_messages(u) if (m["text"] or "").startswith(intro)]  # noqa: E731
     emulator.wait_for(lambda: all(arrived(u) for u in people), 30, poll_interval=0.2)
-    time.sleep(3.0)  # ten more ticks of each dispatcher
-    assert {u: len(arrived(u)) for u in people} == {u: 1 for u in people}
 
     async def rows():
         db = Database(url)
@@ -147,5 +153,11 @@ def test_both_instances_dispatch_but_each_check_in_is_sent_exactly_once(emulator
         finally:
             await db.dispose()
 
+    # Wait until both dispatchers have recorded every send: a doubled claim would show by then.
+    deadline = time.monotonic() + 30
     found = asyncio.run(rows())
+    while {status for _, status in found} != {"sent"} and time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = asyncio.run(rows())
     assert len(found) == len(people) and {s for _, s in found} == {"sent"}
+    assert {u: len(arrived(u)) for u in people} == {u: 1 for u in people}

@@ -1,65 +1,63 @@
-"""The chat test client over Telegram: a user of the Bot API emulator."""
+"""The chat test client over HTTP: a user of the Bot API emulator talking to a real bot process.
+
+Only the end-to-end tests use it (restarts, two instances, the real clock);
+everything else talks to the bot in-process (tests/support/telegram_inproc.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import Callable
+from typing import Any
 
-from tests.support.botapi_emulator import BotApiEmulator
-from tests.support.chat import ChatClient, Seen
+from tests.support.botapi_emulator import BotApiEmulator, JSONDict
+from tests.support.chat import ChatClient, EngineChat, Seen
+from tests.support.telegram_inproc import seen_from
 
-
-def seen_from(message: dict) -> Seen:
-    markup = message.get("reply_markup") or {}
-    labels = [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
-    return Seen(message.get("text") or message.get("caption") or "", labels)
+__all__ = ["TelegramChat", "seen_from"]
 
 
 class TelegramChat(ChatClient):
     """One Telegram user. An input's replies are the bot messages that arrive
-    until the chat has been quiet for ``quiet`` seconds."""
+    until their expected number is reached: from ``mirror`` (the pure engine,
+    which says how many replies the same input brings), from ``expect`` set by
+    the test, else at least one. Nothing waits for the chat to fall quiet."""
 
-    def __init__(self, emulator: BotApiEmulator, user_id: int, *, quiet: float = 0.4, timeout: float = 15.0):
+    def __init__(self, emulator: BotApiEmulator, user_id: int, *, timeout: float = 15.0,
+                 mirror: EngineChat | None = None) -> None:
         super().__init__()
         self.emulator = emulator
         self.user_id = user_id
-        self.quiet = quiet
         self.timeout = timeout
-        #: How many replies the next input should bring, when the test knows
-        #: (from the engine): then waiting does not depend on timing at all.
+        self.mirror = mirror
+        #: How many replies the next input should bring, when the test knows.
         self.expect: int | None = None
 
     def _count(self) -> int:
-        return len(self.emulator.bot_messages(self.user_id))
+        return self.emulator.bot_message_count(self.user_id)
 
     def _collect(self, before: int) -> list[Seen]:
         expect, self.expect = self.expect, None
         least = before + (expect or 1)
         self.emulator.wait_for(lambda: self._count() >= least, self.timeout,
                                message=f"user {self.user_id}: expected {least - before} replies within {self.timeout}s")
-        if expect is not None:
-            time.sleep(0.1)  # room for an unexpected extra message to show up
-            return [seen_from(m) for m in self.emulator.bot_messages(self.user_id)[before:]]
-        count = self._count()
-        while True:
-            time.sleep(self.quiet)
-            now = self._count()
-            if now == count:
-                break
-            count = now
-        return [seen_from(m) for m in self.emulator.bot_messages(self.user_id)[before:]]
+        return [seen_from(m) for m in self.emulator.bot_messages(self.user_id, start=before)]
 
     async def _send(self, text: str) -> list[Seen]:
+        if self.mirror is not None:
+            self.expect = len(await self.mirror.send(text))
         before = self._count()
         self.emulator.send_text(self.user_id, text)
         return await asyncio.to_thread(self._collect, before)
 
     async def _press(self, label: str) -> list[Seen]:
+        if self.mirror is not None:
+            self.expect = len(await self.mirror.press(label))
         before = self._count()
         self.emulator.press_button(self.user_id, label)
         return await asyncio.to_thread(self._collect, before)
 
-    async def do(self, action, *args) -> list[Seen]:
+    async def do(self, action: Callable[..., JSONDict | None], *args: Any) -> list[Seen]:
         """Any emulator action for this user (a sticker, a raw press), then its replies."""
         before = self._count()
         action(self.user_id, *args)

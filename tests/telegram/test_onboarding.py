@@ -1,4 +1,4 @@
-"""Onboarding through the real bot process and the Bot API emulator (issue #12).
+"""Onboarding through Telegram: the real Application on the Bot API emulator.
 
 What a new user sees in Telegram: one light question at a time, never two
 keyboards in one turn (the old way stacked three, and only the last worked in
@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from bot.core.dialog.loader import load_dir
 from tests.conftest import DIALOGS
-from tests.e2e.conftest import assert_clean_log
-from tests.support.botapi_emulator import BotApiEmulator
-from tests.support.botprocess import BotProcess
-from tests.support.telegram_chat import TelegramChat
+from tests.support.telegram_inproc import InProcessBot, InProcessChat
+from tests.telegram.conftest import assert_clean_log
 
 GRAPH = load_dir(DIALOGS)
 ROLE_HURT = next(b.label for b in GRAPH.nodes[GRAPH.role_choice].buttons if b.role == "hurt_partner")
@@ -22,8 +20,8 @@ def keyboards(seen: list) -> int:
     return sum(1 for s in seen if s.buttons)
 
 
-async def test_no_turn_of_onboarding_brings_more_than_one_keyboard(emulator: BotApiEmulator, bot: BotProcess) -> None:
-    chat = TelegramChat(emulator, 4201)
+async def test_no_turn_of_onboarding_brings_more_than_one_keyboard(bot: InProcessBot) -> None:
+    chat = InProcessChat(bot, 4201)
     turns = [await chat.send("/start")]
     turns.append(await chat.press(ROLE_HURT))
     assert "lock screen" in turns[-1][-1].text  # discreet mode first

@@ -1,4 +1,4 @@
-"""Linking partners through Telegram (issue #13): the real ``trustbot run`` and the Bot API emulator.
+"""Linking partners through Telegram: the real Application on the Bot API emulator.
 
 Two Telegram users: one sends /invite and gets a t.me deep link naming the
 bot (from getMe); the other opens it (``/start <token>``, as Telegram
@@ -22,10 +22,10 @@ from bot.storage.database import Database
 from bot.storage.tables import partner_items, partner_links
 from bot.storage.users import UserKey
 from tests.conftest import DIALOGS
-from tests.e2e.conftest import assert_clean_log, make_due_now
+from tests.e2e.conftest import make_due_now
 from tests.support.botapi_emulator import BotApiEmulator
-from tests.support.botprocess import BotProcess
-from tests.support.telegram_chat import TelegramChat, seen_from
+from tests.support.telegram_inproc import InProcessBot, InProcessChat, seen_from
+from tests.telegram.conftest import MakeBot, assert_clean_log
 
 GRAPH = load_dir(DIALOGS)
 ROLE_BROKE = next(b.label for b in GRAPH.nodes[GRAPH.role_choice].buttons if b.role == "broke_trust")
@@ -35,8 +35,8 @@ DANGER = "he said he would kill me if i ever leave"
 LINK = re.compile(r"https://t\.me/([A-Za-z0-9_]+)\?start=([A-Za-z0-9_-]{22,64})")
 
 
-async def test_invite_by_deep_link_and_accept(emulator: BotApiEmulator, bot: BotProcess) -> None:
-    ana, ben, cat = TelegramChat(emulator, 8101), TelegramChat(emulator, 8102), TelegramChat(emulator, 8103)
+async def test_invite_by_deep_link_and_accept(emulator: BotApiEmulator, bot: InProcessBot) -> None:
+    ana, ben, cat = InProcessChat(bot, 8101), InProcessChat(bot, 8102), InProcessChat(bot, 8103)
     await ana.do(lambda uid: emulator.send_text(uid, "/start", first_name="Ana"))
     await ana.press(ROLE_BROKE)
     await ana.send("/invite")
@@ -84,7 +84,7 @@ async def _wait_text(emulator: BotApiEmulator, chat_id: int, fragment: str, afte
         fragment in (m.get("text") or "") for m in emulator.bot_messages(chat_id)[after:]), timeout=20)
 
 
-async def _checkin(emulator: BotApiEmulator, bot: BotProcess, chat: TelegramChat) -> list[str]:
+async def _checkin(emulator: BotApiEmulator, bot: InProcessBot, chat: InProcessChat) -> list[str]:
     """Bring the user's check-in to now and wait for it; its texts."""
     before = len(emulator.bot_messages(chat.user_id))
     await make_due_now(bot.env["TRUSTBOT_DATABASE_URL"], [chat.user_id])
@@ -96,11 +96,11 @@ async def _checkin(emulator: BotApiEmulator, bot: BotProcess, chat: TelegramChat
 
 
 async def test_two_partners_share_confirm_answer_pause_and_delete(
-    emulator: BotApiEmulator, checkin_bot: BotProcess
+    emulator: BotApiEmulator, make_bot: MakeBot
 ) -> None:
-    bot = checkin_bot
+    bot = await make_bot(jobs=True, TRUSTBOT_CHECKIN_DISPATCH_INTERVAL="0.5")
     url = bot.env["TRUSTBOT_DATABASE_URL"]
-    ana, ben = TelegramChat(emulator, 8201), TelegramChat(emulator, 8202)
+    ana, ben = InProcessChat(bot, 8201), InProcessChat(bot, 8202)
     await ana.do(lambda uid: emulator.send_text(uid, "/start", first_name="Ana"))
     await ana.press(ROLE_BROKE)
     await ben.send("/start")

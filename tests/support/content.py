@@ -1,0 +1,24 @@
+"""The shipped content, loaded once per test run for the front ends tests start in-process.
+
+Loading and checking every dialog, FAQ and safety file is most of what starting
+the bot costs; the result is read-only, so one copy serves every test.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bot import bootstrap
+from bot.config import Settings
+from bot.core.turn import Brain
+
+_BRAINS: dict[str, Brain] = {}
+_load_brain = bootstrap.load_brain
+
+
+def cached_brain(settings: Settings) -> Brain:
+    """``bootstrap.load_brain``, remembered per dialogs folder and safety overrides."""
+    key = json.dumps([str(settings.dialogs_dir()), settings.safety.resources], sort_keys=True, default=str)
+    if key not in _BRAINS:
+        _BRAINS[key] = _load_brain(settings)
+    return _BRAINS[key]

@@ -1,0 +1,21 @@
+"""Check-in settings through Telegram: a shared location, /checkin and /timezone answers."""
+
+from __future__ import annotations
+
+from tests.support.botapi_emulator import BotApiEmulator
+from tests.support.telegram_inproc import InProcessBot, InProcessChat
+from tests.telegram.conftest import assert_clean_log
+
+
+async def test_sharing_a_location_sets_the_time_zone(emulator: BotApiEmulator, bot: InProcessBot) -> None:
+    chat = InProcessChat(bot, 7102)
+    await chat.send("/start")
+    seen = await chat.do(emulator.send_location, 35.68, 139.69)
+    assert "Asia/Tokyo" in seen[0].text
+    seen = await chat.send("/checkin")
+    assert "Asia/Tokyo" in seen[0].text
+    seen = await chat.send("/checkin 25:99")
+    assert "25:99" in seen[0].text and "23:59" in seen[0].text
+    seen = await chat.send("/timezone Atlantis")
+    assert "couldn't find" in seen[0].text
+    assert_clean_log(bot.log())
