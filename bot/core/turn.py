@@ -37,7 +37,7 @@ from bot.core.profile import Profile
 from bot.core.safety import check as safety_check
 from bot.core.safety.model import SafetyContent
 from bot.core.safety.resources import Catalogue, resources_for
-from bot.core.safety.respond import safety_replies
+from bot.core.safety.respond import plan_kind as safety_plan_kind, safety_replies
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _safety(brain: Brain, state: DialogState, danger: safety_check.SafetyResult,
     country = brain.zone_countries.get(profile.timezone or "")
     resources = resources_for(country, brain.resource_overrides, catalogue=brain.safety.resources)
     reply = safety_replies(danger, resources, brain.safety.texts)
-    plan_kind = "self_harm" if reply.categories and reply.categories[0] == "self_harm" else "partner"
+    plan_kind = safety_plan_kind(reply.categories)
     actions: dict[str, Event] = {
         "safety_plan": ShowSafetyPlan(plan_kind),
         "walk_away": OpenSection("walk_away"),

@@ -34,6 +34,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Answer = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ANSWER, strip_whitespace=True)]
+RoleName = Literal["hurt_partner", "broke_trust"]
+
+
 class FaqTextsSpec(_Strict):
     unsure: Text
     did_you_mean: Text
@@ -45,9 +49,13 @@ class FaqTextsSpec(_Strict):
 
 class FaqEntrySpec(_Strict):
     title: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TITLE, strip_whitespace=True)]
-    answer: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ANSWER, strip_whitespace=True)]
+    answer: Answer
     examples: list[Text] = Field(min_length=MIN_EXAMPLES)
     section: Section | None = None
+    #: Answers written for one role; ``answer`` is the default for the others.
+    answers: dict[RoleName, Answer] = Field(default_factory=dict)
+    #: Roles this question fits; none: every role.
+    roles: list[RoleName] = Field(default_factory=list)
 
 
 class FaqFile(_Strict):
@@ -115,6 +123,8 @@ def build_book(doc: Document, lines: Mapping[str, int] | None = None) -> tuple[F
             answer=spec.answer,
             examples=tuple(spec.examples),
             section=spec.section,
+            answers=dict(spec.answers) or None,
+            roles=tuple(spec.roles),
         )
         for entry_id, spec in parsed.entries.items()
     )
