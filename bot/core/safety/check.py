@@ -88,6 +88,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"boyfriend|girlfriend|ex)|black eye|bruises)\b",
         rf"\b{_WHO}{_GAP}\s+(?:is|gets|got|becomes|became) (?:violent|physical with me|abusive)\b",
         r"\bbeats? me up\b",
+        rf"\b{_WHO}{_GAP}\s+(?:is |was |keeps |started )?(?:smash|throw|break|punch|kick)(?:es|s|ing)? "
+        r"(?:things|stuff|everything|the (?:walls?|doors?|furniture|plates|dishes))\b",
     ),
     "threats": (
         # Any threat except one to leave, divorce or break up.
@@ -102,6 +104,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         rf"^(?=.*\b{_WHO}\b).*\b(?:gun|guns|knife|knives|weapon|weapons|rifle|pistol)\b|\bwith a (?:gun|knife|weapon)\b",
         r"\b(?:never|not) (?:see|get to see) (?:my|the|our) (?:kids|children|son|daughter|baby|babies) again\b|"
         r"\btake (?:the|my|our) (?:kids|children|son|daughter|baby) (?:away|from me)\b",
+        r"\bif i (?:ever )?(?:leave|go|tell|call|report)\b[^.!?]{0,40}\b(?:regret it|be sorry|pay for (?:it|this)|"
+        r"never see)\b",
         r"\b(?:post|share|send|leak|spread)s? (?:my|our) (?:nudes|naked|intimate|private) ?(?:photos|pictures|pics|"
         r"videos)?\b|\brevenge porn\b|\bblackmail\w*\b",
     ),
@@ -167,7 +171,10 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:don't|do not) want to be here any ?more\b",
         r"\b(?:no|see no|not see (?:the|any)|what is the) point (?:in|of) (?:living|life|going on|being alive)\b|"
         r"\b(?:life is )?not worth living\b",
-        r"\bnever wake up\b|\bdisappear forever\b",
+        r"\bnever wake up\b|\bdisappear forever\b|\b(?:go to )?sleep and (?:not|never) wake up\b",
+        r"\b(?:cutting|burning|hurting|harming) (?:again|myself again)\b|\bstarted (?:cutting|self harming) again\b",
+        r"\b(?:saving|stockpiling|hoarding|collecting|stashing|saved|stockpiled) (?:up )?(?:all )?(?:of )?(?:my |the )?"
+        r"(?:pills|tablets|meds|medication|sleeping pills|painkillers)\b",
     ),
     # The user fears their own behaviour: calm help, never shame. Not the
     # hyperbole "i could kill him for lying" (an ask step would catch that).
@@ -196,6 +203,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:afraid|scared|terrified|frightened) to (?:go home|go back home|be home|be at home|be alone with)\b",
         r"\b(?:not|never) feel safe\b(?!\s+(?:trusting|to trust|opening|sharing|telling|being vulnerable|with my "
         r"feelings|talking))",
+        r"\bi am not safe\b(?!\s+(?:to|with my feelings))|\bhiding (?:in the \w+|from (?:him|her|them))\b|"
         r"\bfeel (?:unsafe|in danger)(?: at home| with (?:him|her)| around (?:him|her)| in my (?:own )?(?:home|house))"
         r"|\b(?:my life|i am) (?:is )?in danger\b",
     ),

@@ -38,15 +38,18 @@ class Thresholds:
     """Margins in cosine units, calibrated on the development set."""
 
     #: Danger example closer than any safe example by this much: the gentle question...
-    possible_margin: float = 0.0
+    possible_margin: float = 0.005
     #: ...and by this much, with a "clear" example nearest: the full safety reply.
     clear_margin: float = 0.03
     #: A feeling example closer than any FAQ / off-topic / small-talk one by this much.
-    feeling_margin: float = 0.0
+    feeling_margin: float = 0.03
     #: The best FAQ entry ahead of every non-FAQ example...
-    faq_margin: float = 0.01
+    faq_margin: float = 0.02
     #: ...and ahead of the runner-up entry (else "did you mean").
-    faq_lead: float = 0.01
+    faq_lead: float = 0.0
+    #: The lexical score the best entry needs unless its lead is strong.
+    lexical_floor: float = 0.15
+    faq_strong: float = 0.05
     #: Blend of the lexical matcher's score and the kNN similarity for ranking entries.
     lexical_weight: float = 0.15
 
@@ -173,9 +176,13 @@ def _faq(reader: Reader, text: str, sims: np.ndarray | None,
         return None, (), 0.0
     scored = sorted(((s + t.lexical_weight * lexical.get(e, 0.0), e) for e, s in per_entry.items()), reverse=True)
     (top, first), (second, _) = scored[0], scored[1] if len(scored) > 1 else (-1.0, "")
-    other, _ = _best(sims, ~masks[LabelKind.FAQ])
+    # Feelings and sadness may well be asked about: only off-topic and small
+    # talk argue against answering. Words from the FAQ's world (the lexical
+    # score) must back a modest lead.
+    other, _ = _best(sims, masks[LabelKind.OFF_TOPIC] | masks[LabelKind.SMALL_TALK])
     ahead = per_entry[first] - other
-    if ahead >= t.faq_margin and top - second >= t.faq_lead:
+    backed = lexical.get(first, 0.0) >= t.lexical_floor or ahead >= t.faq_strong
+    if ahead >= t.faq_margin and top - second >= t.faq_lead and backed:
         return first, (), round(top, 4)
     if ahead >= t.faq_margin - 0.03:
         close = tuple(e for s, e in scored[:3] if top - s <= 0.03)

@@ -76,7 +76,7 @@ _FEELING_WORDS: tuple[tuple[Feeling, re.Pattern[str]], ...] = tuple(
         (Feeling.LONELINESS, r"\b(?:lonely|alone|isolated|no one to talk to|nobody to talk to|no one understands|"
                              r"nobody understands|nobody to lean on)\b"),
         (Feeling.ANGER, r"\b(?:angry|furious|livid|rage|seething|pissed|mad at|so mad|hate (?:him|her|them))\b"),
-        (Feeling.HEARTBREAK, r"\b(?:heartbroken|heart\w* (?:is |are )?(?:broken|breaking|aches?|shattered|in pieces)|"
+        (Feeling.HEARTBREAK, r"\b(?:heartbroken|heart\w* (?:is |are )?(?:\w+ )?(?:broken|breaking|aches?|shattered|in pieces)|"
                              r"broken heart|devastated|crushed|shattered|cry(?:ing)? (?:all|every)|"
                              r"hurts so much|so much pain|grieving)\b"),
     )
