@@ -322,15 +322,9 @@ def summarise(values: list[float], failed: list[float] | None = None) -> str:
 # --- open loop: the real trustbot Application ----------------------------------------------------
 
 
-def app_has_model() -> bool:
-    """Whether the bot's wiring loads the model (then --app is the default)."""
-    runner = ROOT / "bot" / "adapters" / "telegram" / "runner.py"
-    service = ROOT / "bot" / "service"
-    sources = [runner.read_text(encoding="utf-8")] + [p.read_text(encoding="utf-8") for p in service.glob("*.py")]
-    return any("EmbeddingWorker" in s or "load_embedder" in s for s in sources)
-
-
-async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> dict[str, dict[str, list[float]]]:
+async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> dict[str, dict[str, list[float]]] | None:
+    """Button presses' latency without and with typed text, through the real
+    Application; None when its chat service does not read with the model."""
     from bench_latency import open_loop
     from common import MemoryRequest, Traffic, database_url, trustbot_app, user_ids
 
@@ -339,6 +333,8 @@ async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> dict[st
         with database_url("sqlite") as url:
             request = MemoryRequest()
             async with trustbot_app(url, request, limiter="uncapped") as app:
+                if getattr(app.bot_data.get("service"), "embed", None) is None:
+                    return None
                 traffic = Traffic(request, press=0.9 - share, text=share)
                 traffic.questions = list(texts)
                 users = user_ids(args.users)
@@ -363,8 +359,8 @@ def main() -> None:
     parser.add_argument("--text-rate", type=float, default=20, help="typed texts/s in the worker runs")
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per open-loop run")
     parser.add_argument("--users", type=int, default=500)
-    parser.add_argument("--app", choices=["auto", "yes", "no"], default="auto",
-                        help="latency through the real Application (auto: if the bot wires the model)")
+    parser.add_argument("--app", choices=["auto", "no"], default="auto",
+                        help="latency through the real Application (auto: if its chat service reads with the model)")
     parser.add_argument("--misses", action="store_true", help="print the quality misses (texts!)")
     parser.add_argument("--child", choices=["cold", "threads"], help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
@@ -442,11 +438,10 @@ def main() -> None:
 
     if "latency" in parts:
         texts = set_texts(sets["dev"])
-        use_app = args.app == "yes" or (args.app == "auto" and app_has_model())
-        if use_app:
+        results = asyncio.run(app_latency(args, texts)) if args.app == "auto" else None
+        if results is not None:
             print(f"\nbutton presses while typed text is read: the real trustbot Application, in-memory Bot API, "
                   f"{args.rate:g} updates/s for {args.seconds:g} s, typed share {args.text_share:g}:")
-            results = asyncio.run(app_latency(args, texts))
             for name, by_kind in results.items():
                 print(f"  {name:<22} buttons {summarise(by_kind.get('button', []))}")
                 if "typed text" in by_kind:

