@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -15,6 +16,9 @@ from bot.core.faq.loader import load_faq
 from bot.core.faq.matcher import FaqMatcher
 from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
+from bot.core.understanding.content import load_understanding
+from bot.core.understanding.index import UnderstandingIndex, example_texts
+from bot.core.understanding.reader import Reader
 from bot.service.chat import ChatService
 from bot.service.checkins import checkin_service
 from bot.storage import migrate
@@ -70,6 +74,22 @@ def zone_countries() -> dict[str, str]:
     return {cols[2]: cols[0] for cols in pairs if len(cols) >= 3}
 
 
+def build_reader(directory: Path, brain: Brain, matrix: Any = None) -> Reader:
+    """The free-text reader on this content; ``matrix`` holds the examples'
+    vectors in ``example_texts`` order (None: rules only)."""
+    content = load_understanding(directory)
+    index = UnderstandingIndex.build(content, brain.faq, matrix)
+    return Reader(index, brain.faq, brain.matcher)
+
+
+def example_vectors(directory: Path, embedder: Any, data_dir: Path | None) -> Any:
+    """The examples' vectors through the adapter's cache (blocking)."""
+    from bot.adapters.model import ExampleVectors
+
+    content = load_understanding(directory)
+    return ExampleVectors(embedder, data_dir).matrix(example_texts(content, load_faq(directory)))
+
+
 def build_brain(directory: Path, overrides: Mapping[str, Any] | None = None) -> Brain:
     """Load and check all content; raise DialogError listing every problem at once."""
     problems = []
@@ -88,8 +108,12 @@ def build_brain(directory: Path, overrides: Mapping[str, Any] | None = None) -> 
     problems.extend(found)
     if problems or graph is None or faq is None or safety is None:
         raise DialogError(problems)
-    return Brain(graph=graph, faq=faq, matcher=FaqMatcher(faq), safety=safety,
-                 resource_overrides=catalogue, zone_countries=zone_countries())
+    brain = Brain(graph=graph, faq=faq, matcher=FaqMatcher(faq), safety=safety,
+                  resource_overrides=catalogue, zone_countries=zone_countries())
+    try:
+        return replace(brain, reader=build_reader(directory, brain))
+    except DialogError as exc:
+        raise DialogError(exc.problems) from exc
 
 
 def load_brain(settings: Settings) -> Brain:
@@ -108,8 +132,17 @@ async def open_database(settings: Settings) -> Database:
 
 async def open_service(settings: Settings, admins: frozenset[UserKey] = frozenset()) -> ChatService:
     brain = load_brain(settings)
+    embed = None
+    if os.environ.get("TRUSTBOT_MODEL", "on") != "off":
+        from bot.adapters.model import EmbeddingWorker, load_embedder
+
+        embedder = load_embedder()  # refuses to start on a hash mismatch
+        matrix = example_vectors(settings.dialogs_dir(), embedder, None)
+        brain = replace(brain, reader=build_reader(settings.dialogs_dir(), brain, matrix))
+        worker = await EmbeddingWorker(embedder).start()
+        embed = worker.embed
     db = await open_database(settings)
-    return ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain))
+    return ChatService(db, brain, admins=admins, checkins=checkin_service(settings, brain), embed=embed)
 
 
 def dialogs_path(value: str | None, settings: Settings | None = None) -> Path:

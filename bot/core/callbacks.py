@@ -17,6 +17,10 @@ from bot.core.messages import (
     ConfirmDelete,
     QuickExit,
     ChooseRole,
+    OpenTool,
+    SafetyAnswer,
+    ShowSupport,
+    SkipStep,
     Event,
     ListFaq,
     OpenFaq,
@@ -43,6 +47,10 @@ _TAGS: dict[str, type] = {
     "y": ShowSafetyPlan,
     "d": ConfirmDelete,
     "x": QuickExit,
+    "a": SafetyAnswer,
+    "t": OpenTool,
+    "h": ShowSupport,
+    "k": SkipStep,
 }
 _CLASS_TAG = {cls: tag for tag, cls in _TAGS.items()}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from bot.core import heard
 from bot.core.checkin import settings as checkin_settings
 from bot.core.dialog import engine
 from bot.core.dialog.engine import DialogState, Step
@@ -37,6 +38,7 @@ from bot.core.profile import Profile
 from bot.core.safety import check as safety_check
 from bot.core.safety.model import SafetyContent
 from bot.core.safety.resources import Catalogue, resources_for
+from bot.core.understanding.reader import Reader
 from bot.core.safety.respond import plan_kind as safety_plan_kind, safety_replies
 
 
@@ -52,6 +54,8 @@ class Brain:
     resource_overrides: Catalogue = field(default_factory=dict)
     #: IANA zone -> ISO country code, to pick help lines for the user's country.
     zone_countries: Mapping[str, str] = field(default_factory=dict)
+    #: Understanding of free text (issue #10); None: the older rules-only path.
+    reader: Reader | None = None
 
 
 def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = Profile()) -> Step:
@@ -71,6 +75,12 @@ def _covered(brain: Brain, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
 def _respond(brain: Brain, state: DialogState, event: Event, profile: Profile) -> Step:
     if isinstance(event, SetDiscreet):
         return _set_discreet(brain, state, event)
+    # --- understanding (issue #10): danger in any wording, feelings, role-aware answers.
+    if isinstance(event, Text) and brain.reader is not None:
+        return heard.respond_text(brain, state, event, profile)
+    if isinstance(event, heard.HEARD_EVENTS):
+        return heard.respond_event(brain, state, event, profile)
+    # --- end of understanding
     if isinstance(event, Text):
         danger = safety_check.check(event.text)
         if danger.hit:
@@ -87,7 +97,7 @@ def _respond(brain: Brain, state: DialogState, event: Event, profile: Profile) -
         return Step(state, Outcome(replies=notes + _question(brain, state, event.text)))
     if isinstance(event, OpenFaq):
         entry = brain.faq.get(event.faq_id)
-        replies = _answer(brain, entry) if entry else _topics(brain, brain.faq.texts.topics_header)
+        replies = _answer(brain, entry, state.role) if entry else _topics(brain, brain.faq.texts.topics_header)
         return Step(state, Outcome(replies=notes + replies))
     if isinstance(event, ListFaq):
         return Step(state, Outcome(replies=notes + _topics(brain, brain.faq.texts.topics_header)))
@@ -134,12 +144,12 @@ def _set_discreet(brain: Brain, state: DialogState, event: SetDiscreet) -> Step:
     return Step(state, Outcome(replies=(Reply(text, (_menu(brain),)),), effects=(UpdateProfile.of(discreet=on),)))
 
 
-def _answer(brain: Brain, entry: FaqEntry) -> tuple[Reply, ...]:
+def _answer(brain: Brain, entry: FaqEntry, role: str | None = None) -> tuple[Reply, ...]:
     buttons = []
     if entry.section:
         buttons.append(Button(brain.faq.texts.open_section_button, OpenSection(entry.section)))
     buttons += [Button(brain.faq.texts.all_topics_button, ListFaq()), _menu(brain)]
-    return (Reply(entry.answer, tuple(buttons)),)
+    return (Reply(entry.answer_for(role), tuple(buttons)),)
 
 
 def _topics(brain: Brain, header: str) -> tuple[Reply, ...]:

@@ -9,12 +9,14 @@ lock so that a user's messages arrive in the order of their taps.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Awaitable, Callable
+import logging
+from dataclasses import replace
+from typing import Any, Awaitable, Callable
 
 from sqlalchemy.engine import Connection
 
 from bot.core.dialog.engine import DialogState
-from bot.core.messages import DueCheckIn, Event, Outcome, Start
+from bot.core.messages import DueCheckIn, Event, Outcome, Start, Text
 from bot.core.profile import Profile
 from bot.core.turn import Brain, respond
 from bot.service.checkins import CheckinConfig, CheckinService
@@ -29,6 +31,8 @@ from bot.storage.users import UserKey
 Clock = Callable[[], datetime]
 #: Sends an outcome; returns the ids of the messages it sent (for quick exit).
 Deliver = Callable[[Outcome], Awaitable["list[int] | None"]]
+#: Embeds one typed text off the event loop (the model adapter's worker).
+Embed = Callable[[str], Awaitable[Any]]
 
 
 def utc_now() -> datetime:
@@ -37,7 +41,9 @@ def utc_now() -> datetime:
 
 class ChatService:
     def __init__(self, db: Database, brain: Brain, clock: Clock = utc_now,
-                 admins: frozenset[UserKey] = frozenset(), checkins: CheckinService | None = None):
+                 admins: frozenset[UserKey] = frozenset(), checkins: CheckinService | None = None,
+                 embed: Embed | None = None):
+        self.embed = embed
         self.db = db
         self.brain = brain
         self.clock = clock
@@ -52,6 +58,12 @@ class ChatService:
     ) -> Outcome:
         """One event of one user, start to finish. ``message_id`` is the user's
         own message, kept (its id only) so a quick exit can erase it too."""
+        if isinstance(event, Text) and self.embed is not None and event.vector is None:
+            # Read before the transaction, off the loop; buttons never wait for the model.
+            try:
+                event = replace(event, vector=await self.embed(event.text))
+            except Exception:  # noqa: BLE001 - the rules still read it; never log the text
+                logging.getLogger(__name__).warning("embedding failed; reading by rules only")
         async with self.locks.hold(key):
             outcome, user_id = await self.db.run(
                 lambda conn: self._dispatch(conn, key, event, chat_id, message_id))
