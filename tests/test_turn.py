@@ -88,7 +88,8 @@ async def test_an_off_topic_question_gets_an_honest_not_sure_and_the_topics(real
     seen = await chat.send("what's the weather tomorrow in Paris?")
     brain = make_brain(real_graph)
     assert seen[-1].text == brain.faq.texts.unsure
-    assert len(seen[-1].buttons) == len(brain.faq.ids) + 1
+    # At most six topics that fit the role, then "All topics" and the menu (issue #10).
+    assert 2 < len(seen[-1].buttons) <= 6 + 2
 
 
 async def test_faq_lists_every_topic_and_each_button_answers(real_graph: DialogGraph) -> None:
