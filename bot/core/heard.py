@@ -39,7 +39,13 @@ from bot.core.safety.check import SafetyResult
 from bot.core.safety.resources import DEFAULT, Resource, resources_for
 from bot.core.safety.respond import format_resource, plan_kind, safety_replies
 from bot.core.understanding.content import NextStep
-from bot.core.understanding.reading import Context, Reading, Role, SafetyCategory, SafetyLevel
+from bot.core.understanding.reading import (
+    Context,
+    Reading,
+    Role,
+    SafetyCategory,
+    SafetyLevel,
+)
 
 if TYPE_CHECKING:
     from bot.core.turn import Brain

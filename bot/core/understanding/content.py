@@ -7,17 +7,30 @@ replies; the reader and the turn layer only see these dataclasses.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Literal, Mapping
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from bot.core.dialog.graph import Problem
 from bot.core.dialog.loader import DialogError, Document, read_one
 from bot.core.dialog.schema import Section, Text
-from bot.core.understanding.reading import Feeling, SafetyCategory, SafetyLevel, SmallTalk
+from bot.core.understanding.reading import (
+    Feeling,
+    SafetyCategory,
+    SafetyLevel,
+    SmallTalk,
+)
 
 Label = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
 Example = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
@@ -190,15 +203,15 @@ def build_content(doc: Document) -> tuple[UnderstandingContent | None, list[Prob
             examples=tuple(spec.examples),
             reflect={role: tuple(texts) for role, texts in spec.reflect.items()},
             next=tuple(spec.next),
-            guide=dict(spec.guide),
+            guide={str(k): str(v) for k, v in spec.guide.items()},
             faq=spec.faq,
         )
         for feeling, spec in parsed.feelings.items()
     }
     small_talk = {kind: (tuple(s.examples), tuple(s.replies)) for kind, s in parsed.small_talk.items()}
-    texts = UnderstandingTexts(**parsed.texts.model_dump())
+    words = UnderstandingTexts(**parsed.texts.model_dump())
     return UnderstandingContent(danger, tuple(parsed.safety.safe), feelings, small_talk,
-                                tuple(parsed.off_topic), texts), []
+                                tuple(parsed.off_topic), words), []
 
 
 def load_understanding(directory: Path) -> UnderstandingContent:

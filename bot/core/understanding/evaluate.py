@@ -8,8 +8,9 @@ nothing of how the model is loaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from bot.core.understanding.reading import Reading, Role, SafetyLevel
 

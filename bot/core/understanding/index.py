@@ -50,4 +50,4 @@ class UnderstandingIndex:
 
     @property
     def has_vectors(self) -> bool:
-        return self.matrix.shape[0] > 0
+        return bool(self.matrix.shape[0] > 0)

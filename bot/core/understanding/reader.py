@@ -55,6 +55,8 @@ class Thresholds:
 
 
 DEFAULT = Thresholds()
+#: No role, no step: how a message reads outside any dialog.
+NO_CONTEXT = Context()
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class Reader:
     matcher: FaqMatcher
     thresholds: Thresholds = DEFAULT
 
-    def read(self, text: str, vector: Vector | None = None, context: Context = Context()) -> Reading:
+    def read(self, text: str, vector: Vector | None = None, context: Context = NO_CONTEXT) -> Reading:
         return read(self, text, vector, context)
 
 

@@ -147,14 +147,11 @@ _OTHER_LANGUAGES: tuple[tuple[SafetyCategory, re.Pattern[str]], ...] = tuple(
 )
 
 _LANGUAGE_WORDS: dict[str, frozenset[str]] = {
-    "es": frozenset("el la los las que de mi me y en no ya con por una un es muy pero tengo quiero casa esposo novio"
-                    " marido".split()),
-    "pt": frozenset("o a os as que de meu minha me e em não com por uma um é muito mas tenho quero casa ele marido"
-                    " namorado".split()),
-    "de": frozenset("der die das und ich nicht mich mein meine mit ist zu ein eine er sie hat habe will angst".split()),
-    "fr": frozenset("le la les et je ne pas me mon ma mes il elle est un une de avec j'ai peur veux plus".split()),
-    "it": frozenset("il lo la gli le e io non mi mio mia con è un una di ha ho paura voglio più ragazzo marito"
-                    .split()),
+    "es": frozenset(["el", "la", "los", "las", "que", "de", "mi", "me", "y", "en", "no", "ya", "con", "por", "una", "un", "es", "muy", "pero", "tengo", "quiero", "casa", "esposo", "novio", "marido"]),
+    "pt": frozenset(["o", "a", "os", "as", "que", "de", "meu", "minha", "me", "e", "em", "não", "com", "por", "uma", "um", "é", "muito", "mas", "tenho", "quero", "casa", "ele", "marido", "namorado"]),
+    "de": frozenset(["der", "die", "das", "und", "ich", "nicht", "mich", "mein", "meine", "mit", "ist", "zu", "ein", "eine", "er", "sie", "hat", "habe", "will", "angst"]),
+    "fr": frozenset(["le", "la", "les", "et", "je", "ne", "pas", "me", "mon", "ma", "mes", "il", "elle", "est", "un", "une", "de", "avec", "j'ai", "peur", "veux", "plus"]),
+    "it": frozenset(["il", "lo", "la", "gli", "le", "e", "io", "non", "mi", "mio", "mia", "con", "è", "un", "una", "di", "ha", "ho", "paura", "voglio", "più", "ragazzo", "marito"]),
 }
 
 
@@ -175,8 +172,7 @@ def language(text: str) -> str:
     return best if hits >= 2 and hits > english else "en"
 
 
-_ENGLISH = frozenset("i me my he she it the a an and to of in is was not you we they him her his what how why do"
-                     " be so that this at on for with can".split())
+_ENGLISH = frozenset(["i", "me", "my", "he", "she", "it", "the", "a", "an", "and", "to", "of", "in", "is", "was", "not", "you", "we", "they", "him", "her", "his", "what", "how", "why", "do", "be", "so", "that", "this", "at", "on", "for", "with", "can"])
 
 
 def other_language_danger(text: str) -> tuple[SafetyCategory, ...]:
