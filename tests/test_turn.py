@@ -111,11 +111,12 @@ async def test_a_forged_faq_id_shows_the_topics(real_graph: DialogGraph) -> None
 def test_explain_json_prints_exactly_one_object(capsys) -> None:
     assert main(["explain", "--json", "how long does it take to rebuild trust"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"safety", "faq_id", "score"}
+    assert set(data) == {"safety", "faq_id", "score", "level", "category", "feeling"}
     assert data["safety"] is False and data["faq_id"] == "how_long" and data["score"] > 0.5
     assert main(["explain", "--json", "he said he will kill me"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["safety"] is True and data["faq_id"] is None
+    assert data["safety"] is True and data["faq_id"] is None and data["level"] == "clear"
+    assert data["category"] == "threats"
     assert main(["explain", "--json", "recommend a pizza place"]) == 0
     assert json.loads(capsys.readouterr().out)["faq_id"] is None
 
