@@ -362,8 +362,8 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {PARTS}")
     parser.add_argument("--passes", type=int, default=1, help="passes over the dev set for the step timing")
     parser.add_argument("--rate", type=float, default=100, help="updates/s of the app latency run (default 100)")
-    parser.add_argument("--text-share", type=float, default=0.2, help="share of typed text in the loaded run")
-    parser.add_argument("--text-rate", type=float, default=10, help="typed texts/s in the worker runs")
+    parser.add_argument("--text-share", type=float, default=0.05, help="share of typed text in the loaded run")
+    parser.add_argument("--text-rate", type=float, default=5, help="typed texts/s in the worker runs")
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per open-loop run")
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--app", choices=["auto", "no"], default="auto",
@@ -437,10 +437,11 @@ def main() -> None:
     if "threads" in parts:
         print(f"\nOpenMP threads, worker + loop in a fresh process each: {args.text_rate:g} texts/s and a 1 ms "
               f"press every 10 ms, {args.seconds:g} s:")
-        for threads, nice in (("1", 10), ("1", 0), ("2", 10)):
+        for threads, wait, nice in (("1", "PASSIVE", 10), ("1", "PASSIVE", 0), ("2", "PASSIVE", 10),
+                                    ("2", "ACTIVE", 10)):
             r = run_child(["--child", "threads", "--text-rate", str(args.text_rate), "--seconds", str(args.seconds),
-                           "--nice", str(nice)], env={"TRUSTBOT_MODEL_THREADS": threads})
-            print(f"  OMP threads {threads}, model thread nice +{nice}:\n"
+                           "--nice", str(nice)], env={"TRUSTBOT_MODEL_THREADS": threads, "OMP_WAIT_POLICY": wait})
+            print(f"  OMP threads {threads} ({wait.lower()} wait), model thread nice +{nice}:\n"
                   f"    model alone {summarise(r['alone'])}\n"
                   f"    typed text  {summarise(r['text'], r['failed'])}\n"
                   f"    presses     {summarise(r['press'])}; mean batch "

