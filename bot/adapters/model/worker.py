@@ -3,9 +3,9 @@
 A typed message costs the model ~10–20 ms of CPU; a button press costs the
 bot ~1 ms. If the model ran on the event loop, every press arriving meanwhile
 would wait behind it. So the model runs in ONE dedicated thread (the engine
-is not re-entrant, and on two cores a second model thread would only take the
-core the loop needs), and ctypes releases the GIL for the whole forward pass,
-so the loop keeps running while a message is being read.
+is not re-entrant: one call at a time; its OpenMP helper thread is created
+by this thread and inherits its priority), and ctypes releases the GIL for
+the whole forward pass, so the loop keeps running while a message is read.
 
 The model thread also runs at a lower priority (``nice`` +10 by default):
 when the CPU is short (two cores, other processes, a burst of texts), the
