@@ -329,29 +329,51 @@ def summarise(values: list[float], failed: list[float] | None = None) -> str:
 # --- open loop: the real trustbot Application ----------------------------------------------------
 
 
-async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> dict[str, dict[str, list[float]]] | None:
+async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> tuple[dict[str, dict[str, list[float]]], bool]:
     """Button presses' latency without and with typed text, through the real
-    Application; None when its chat service does not read with the model."""
+    Application. Returns the samples by kind per run, and whether the bench had
+    to give the chat service the model itself (the runner does not yet), the
+    way ``bot.bootstrap.open_service`` does: the example vectors in the
+    reader and ``embed=EmbeddingWorker.embed``."""
+    from dataclasses import replace
+
     from bench_latency import open_loop
     from common import MemoryRequest, Traffic, database_url, trustbot_app, user_ids
 
+    from bot.adapters.model import EmbeddingWorker, load_embedder
+    from bot.bootstrap import build_reader, example_vectors
+
+    embedder = None
     results: dict[str, dict[str, list[float]]] = {}
+    injected = False
     for name, share in (("presses only", 0.0), ("presses + typed text", args.text_share)):
         with database_url("sqlite") as url:
             request = MemoryRequest()
             async with trustbot_app(url, request, limiter="uncapped") as app:
-                if getattr(app.bot_data.get("service"), "embed", None) is None:
-                    return None
-                traffic = Traffic(request, press=0.9 - share, text=share)
-                traffic.questions = list(texts)
-                users = user_ids(args.users)
-                await open_loop(app, traffic.next, user_ids(args.users, 900_000_001), args.rate, 2)
-                samples, _ = await open_loop(app, traffic.next, users, args.rate, args.seconds)
+                service = app.bot_data["service"]
+                worker = None
+                if getattr(service, "embed", None) is None:
+                    injected = True
+                    embedder = embedder or load_embedder()
+                    dialogs = ROOT / "dialogs"
+                    matrix = example_vectors(dialogs, embedder, None)
+                    service.brain = replace(service.brain, reader=build_reader(dialogs, service.brain, matrix))
+                    worker = await EmbeddingWorker(embedder).start()
+                    service.embed = worker.embed
+                try:
+                    traffic = Traffic(request, press=0.9 - share, text=share)
+                    traffic.questions = list(texts)
+                    users = user_ids(args.users)
+                    await open_loop(app, traffic.next, user_ids(args.users, 900_000_001), args.rate, 2)
+                    samples, _ = await open_loop(app, traffic.next, users, args.rate, args.seconds)
+                finally:
+                    if worker is not None:
+                        await worker.close()
                 by_kind: dict[str, list[float]] = {}
                 for s in samples:
                     by_kind.setdefault(s.kind, []).append(s.latency)
                 results[name] = by_kind
-    return results
+    return results, injected
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -361,13 +383,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {PARTS}")
     parser.add_argument("--passes", type=int, default=1, help="passes over the dev set for the step timing")
-    parser.add_argument("--rate", type=float, default=100, help="updates/s of the app latency run (default 100)")
-    parser.add_argument("--text-share", type=float, default=0.05, help="share of typed text in the loaded run")
+    parser.add_argument("--rate", type=float, default=50, help="updates/s of the app latency run (default 50)")
+    parser.add_argument("--text-share", type=float, default=0.1, help="share of typed text in the loaded run")
     parser.add_argument("--text-rate", type=float, default=5, help="typed texts/s in the worker runs")
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per open-loop run")
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--app", choices=["auto", "no"], default="auto",
-                        help="latency through the real Application (auto: if its chat service reads with the model)")
+                        help="latency through the real Application (default), or the worker alone (no)")
     parser.add_argument("--misses", action="store_true", help="print the quality misses (texts!)")
     parser.add_argument("--child", choices=["cold", "threads"], help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
@@ -449,16 +471,18 @@ def main() -> None:
 
     if "latency" in parts:
         texts = set_texts(sets["dev"])
-        results = asyncio.run(app_latency(args, texts)) if args.app == "auto" else None
-        if results is not None:
+        if args.app == "auto":
+            results, injected = asyncio.run(app_latency(args, texts))
             print(f"\nbutton presses while typed text is read: the real trustbot Application, in-memory Bot API, "
-                  f"{args.rate:g} updates/s for {args.seconds:g} s, typed share {args.text_share:g}:")
+                  f"{args.rate:g} updates/s for {args.seconds:g} s, typed share {args.text_share:g}"
+                  + (" (model given to the chat service by the bench: the runner does not wire it yet)"
+                     if injected else "") + ":")
             for name, by_kind in results.items():
                 print(f"  {name:<22} buttons {summarise(by_kind.get('button', []))}")
                 if "typed text" in by_kind:
                     print(f"  {'':<22} typed   {summarise(by_kind['typed text'])}")
         else:
-            print(f"\nbutton presses while typed text is read (the bot does not wire the model yet: EmbeddingWorker "
+            print(f"\nbutton presses while typed text is read (EmbeddingWorker "
                   f"directly, presses = 1 ms of CPU on the loop at 100/s, {args.seconds:g} s):")
             alone = asyncio.run(worker_loop(texts, text_rate=0, press_rate=100, seconds=args.seconds))
             loaded = asyncio.run(worker_loop(texts, text_rate=args.text_rate, press_rate=100, seconds=args.seconds))
