@@ -346,7 +346,9 @@ async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> tuple[d
     embedder = None
     results: dict[str, dict[str, list[float]]] = {}
     injected = False
-    for name, share in (("presses only", 0.0), ("presses + typed text", args.text_share)):
+    runs = [(f"{label}{f' #{r + 1}' if args.rounds > 1 else ''}", share) for r in range(args.rounds)
+            for label, share in (("presses only", 0.0), ("presses + typed text", args.text_share))]
+    for name, share in runs:  # alternated, so a burst of load elsewhere on the machine shows as an outlier
         with database_url("sqlite") as url:
             request = MemoryRequest()
             async with trustbot_app(url, request, limiter="uncapped") as app:
@@ -387,6 +389,7 @@ def main() -> None:
     parser.add_argument("--text-share", type=float, default=0.1, help="share of typed text in the loaded run")
     parser.add_argument("--text-rate", type=float, default=5, help="typed texts/s in the worker runs")
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per open-loop run")
+    parser.add_argument("--rounds", type=int, default=2, help="alternated runs without/with typed text (default 2)")
     parser.add_argument("--users", type=int, default=50, help="distinct users of the app run (default 50)")
     parser.add_argument("--app", choices=["auto", "no"], default="auto",
                         help="latency through the real Application (default), or the worker alone (no)")
@@ -478,7 +481,7 @@ def main() -> None:
                   + (" (model given to the chat service by the bench: the runner does not wire it yet)"
                      if injected else "") + ":")
             for name, by_kind in results.items():
-                print(f"  {name:<22} buttons {summarise(by_kind.get('button', []))}")
+                print(f"  {name:<24} buttons {summarise(by_kind.get('button', []))}")
                 if "typed text" in by_kind:
                     print(f"  {'':<22} typed   {summarise(by_kind['typed text'])}")
         else:
