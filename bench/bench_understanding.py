@@ -483,7 +483,7 @@ def main() -> None:
             for name, by_kind in results.items():
                 print(f"  {name:<24} buttons {summarise(by_kind.get('button', []))}")
                 if "typed text" in by_kind:
-                    print(f"  {'':<22} typed   {summarise(by_kind['typed text'])}")
+                    print(f"  {'':<24} typed   {summarise(by_kind['typed text'])}")
         else:
             print(f"\nbutton presses while typed text is read (EmbeddingWorker "
                   f"directly, presses = 1 ms of CPU on the loop at 100/s, {args.seconds:g} s):")
