@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,11 @@ from bot.core.faq.matcher import FaqMatcher
 from bot.core.identity import UserKey
 from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
+from bot.core.understanding.content import load_understanding
+from bot.core.understanding.embedding import Embedder
+from bot.core.understanding.index import UnderstandingIndex, example_texts
+from bot.core.understanding.reader import Reader
+from bot.paths import data_dir
 from bot.service.chat import ChatService
 from bot.service.checkins import checkin_hooks
 from bot.service.partner import partner_content
@@ -71,6 +77,22 @@ def zone_countries() -> dict[str, str]:
     return {cols[2]: cols[0] for cols in pairs if len(cols) >= 3}
 
 
+def build_reader(directory: Path, brain: Brain, matrix: Any = None) -> Reader:
+    """The free-text reader on this content; ``matrix`` holds the examples'
+    vectors in ``example_texts`` order (None: rules only)."""
+    content = load_understanding(directory)
+    index = UnderstandingIndex.build(content, brain.faq, matrix)
+    return Reader(index, brain.faq, brain.matcher)
+
+
+def example_vectors(directory: Path, embedder: Any, data_dir: Path | None) -> Any:
+    """The examples' vectors through the adapter's cache (blocking)."""
+    from bot.adapters.model import ExampleVectors
+
+    content = load_understanding(directory)
+    return ExampleVectors(embedder, data_dir).matrix(example_texts(content, load_faq(directory)))
+
+
 def build_brain(directory: Path, overrides: Mapping[str, Any] | None = None) -> Brain:
     """Load and check all content; raise DialogError listing every problem at once."""
     problems = []
@@ -89,8 +111,12 @@ def build_brain(directory: Path, overrides: Mapping[str, Any] | None = None) -> 
     problems.extend(found)
     if problems or graph is None or faq is None or safety is None:
         raise DialogError(problems)
-    return Brain(graph=graph, faq=faq, matcher=FaqMatcher(faq), safety=safety,
-                 resource_overrides=catalogue, zone_countries=zone_countries())
+    brain = Brain(graph=graph, faq=faq, matcher=FaqMatcher(faq), safety=safety,
+                  resource_overrides=catalogue, zone_countries=zone_countries())
+    try:
+        return replace(brain, reader=build_reader(directory, brain))
+    except DialogError as exc:
+        raise DialogError(exc.problems) from exc
 
 
 def load_brain(settings: Settings) -> Brain:
@@ -107,10 +133,37 @@ async def open_database(settings: Settings) -> Database:
     return db
 
 
-async def open_service(settings: Settings, admins: frozenset[UserKey] = frozenset()) -> ChatService:
-    brain = load_brain(settings)
+def with_model(settings: Settings, brain: Brain) -> tuple[Brain, Embedder | None]:
+    """The brain reading with the model's neighbours, and the embedder.
+
+    Blocking, and done before any network call: a model whose files do not
+    hash to the pinned values stops the bot here (``ModelIntegrityError``).
+    ``TRUSTBOT_MODEL=off`` reads by the rules alone (for tests of routing).
+    """
+    if os.environ.get("TRUSTBOT_MODEL", "on") == "off":
+        return brain, None
+    from bot.adapters.model import load_embedder
+
+    embedder = load_embedder()
+    matrix = example_vectors(settings.dialogs_dir(), embedder, data_dir())
+    return replace(brain, reader=build_reader(settings.dialogs_dir(), brain, matrix)), embedder
+
+
+async def start_service(settings: Settings, brain: Brain, embedder: Embedder | None,
+                        admins: frozenset[UserKey] = frozenset()) -> ChatService:
+    """The chat service on the configured database, with the model's worker
+    thread when there is a model; ``ChatService.close`` stops both."""
+    from bot.adapters.model import EmbeddingWorker
+
     db = await open_database(settings)
-    service = ChatService(db, brain, admins=admins, checkins=checkin_hooks(settings, brain))
+    worker = await EmbeddingWorker(embedder).start() if embedder is not None else None
+    service = ChatService(db, brain, admins=admins, checkins=checkin_hooks(settings, brain),
+                          embed=worker.embed if worker else None, on_close=worker.close if worker else None)
     service.partner.use(partner_content(settings.dialogs_dir()))  # linking partners' words
     return service
+
+
+async def open_service(settings: Settings, admins: frozenset[UserKey] = frozenset()) -> ChatService:
+    brain, embedder = with_model(settings, load_brain(settings))
+    return await start_service(settings, brain, embedder, admins)
 

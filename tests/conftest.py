@@ -112,3 +112,14 @@ async def db(database_url: str):
     await migrate.upgrade(database)
     yield database
     await database.dispose()
+
+
+# --- understanding (issue #10) -----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real model, loaded once per test session (hash-checked by the adapter)."""
+    from bot.adapters.model import load_embedder
+
+    return load_embedder()

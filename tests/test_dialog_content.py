@@ -61,6 +61,14 @@ def walk_everything(graph: DialogGraph) -> tuple[set[str], set[str]]:
         if node.ask:
             for answer in ANSWERS:
                 queue.append(engine.step(graph, state, Text(answer)))
+    # Short exercises (tool_*) open from a feeling's button (OpenTool), then their own buttons.
+    for node_id in (n for n in graph.nodes if n.startswith("tool_")):
+        result = engine.enter(graph, DialogState(role=next(iter(graph.roles))), node_id)
+        rested.add(result.state.node or "")
+        shown.update(r.text for r in result.outcome.replies)
+        for button in result.outcome.replies[-1].buttons:
+            if isinstance(button.action, Press):
+                shown.update(r.text for r in engine.step(graph, result.state, button.action).outcome.replies)
     return rested, shown
 
 

@@ -40,6 +40,8 @@ def content() -> SafetyContent:
 def test_eval_set_has_enough_examples_in_every_category() -> None:
     assert len(POSITIVE) >= 30 and len(NEGATIVE) >= 30
     for category in CATEGORIES:
+        if category == "risk_to_others":
+            continue  # new in issue #10: measured on tests/data/understanding/dev.yaml
         assert sum(p["category"] == category for p in POSITIVE) >= 5, category
 
 
@@ -208,7 +210,7 @@ def test_resources_for_a_listed_country(content: SafetyContent) -> None:
     assert resources_for("UK", catalogue=content.resources) == list(content.resources["GB"])
 
 
-@pytest.mark.parametrize("code", [None, "", "FR", "not a country", "123"])
+@pytest.mark.parametrize("code", [None, "", "NO", "not a country", "123"])
 def test_resources_for_anywhere_else_are_the_defaults(content: SafetyContent, code: str | None) -> None:
     assert resources_for(code, catalogue=content.resources) == list(content.resources["default"])
 

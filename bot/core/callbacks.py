@@ -22,9 +22,13 @@ from bot.core.messages import (
     OpenFaq,
     OpenMenu,
     OpenSection,
+    OpenTool,
     Press,
     QuickExit,
+    SafetyAnswer,
     ShowSafetyPlan,
+    ShowSupport,
+    SkipStep,
     Start,
 )
 from bot.core.partner.events import (
@@ -76,6 +80,10 @@ _TAGS: dict[str, type] = {
     "Pn": NeedSpace,
     "Pw": SendSummary,
     "Pr": ResumeSharing,
+    "a": SafetyAnswer,
+    "t": OpenTool,
+    "h": ShowSupport,
+    "k": SkipStep,
 }
 _CLASS_TAG = {cls: tag for tag, cls in _TAGS.items()}
 

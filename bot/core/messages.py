@@ -8,8 +8,9 @@ what a button means, only how to encode it (see :mod:`bot.core.callbacks`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from bot.core.care.events import (
     AskDeleteEntry,
@@ -55,9 +56,35 @@ class Press:
 
 @dataclass(frozen=True)
 class Text:
-    """Anything typed."""
+    """Anything typed. ``vector`` is its embedding, added by the service
+    before the turn (None: read by rules only); never compared or printed."""
 
     text: str
+    vector: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SafetyAnswer:
+    """A button under "Are you safe right now?": not_safe, okay or not_sure."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class OpenTool:
+    """A short exercise, e.g. "grounding" (the node ``tool_grounding``)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ShowSupport:
+    """"Talk to someone": support lines without alarm."""
+
+
+@dataclass(frozen=True)
+class SkipStep:
+    """Leave a step that waits for typed words without answering it."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +208,9 @@ Event = (Start | Resume | OpenMenu | ChooseRole | Press | Text | OpenSection | O
          # the user's own views: bot/core/care/events.py
          | OpenCare | ShowPlan | OpenJournal | OpenEntry | AskDeleteEntry | ConfirmDeleteEntry | WithEntries
          # linking partners: bot/core/partner/events.py
-         | PartnerEvent)
+         | PartnerEvent
+         # answers to what the bot heard: bot/core/heard.py
+         | SafetyAnswer | OpenTool | ShowSupport | SkipStep)
 
 
 @dataclass(frozen=True)

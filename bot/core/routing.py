@@ -33,14 +33,18 @@ from bot.core.messages import (
     OpenFaq,
     OpenMenu,
     OpenSection,
+    OpenTool,
     Press,
     QuickExit,
     Resume,
+    SafetyAnswer,
     SetDiscreet,
     SharedLocation,
     ShowProgress,
     ShowSafetyPlan,
     ShowStats,
+    ShowSupport,
+    SkipStep,
     Start,
     Text,
     TimezoneCommand,
@@ -69,6 +73,8 @@ class Route(StrEnum):
     CARE = "care"
     #: Linking partners: invites, the link, what one chose to share.
     PARTNER = "partner"
+    #: Answers to what the bot heard in free text: "are you safe?", a tool, support, skip.
+    HEARD = "heard"
 
 
 ROUTES: dict[type[Event], Route] = {
@@ -102,6 +108,10 @@ ROUTES: dict[type[Event], Route] = {
     ConfirmDeleteEntry: Route.CARE,
     WithEntries: Route.CARE,
     **dict.fromkeys(PARTNER_EVENTS, Route.PARTNER),
+    SafetyAnswer: Route.HEARD,
+    OpenTool: Route.HEARD,
+    ShowSupport: Route.HEARD,
+    SkipStep: Route.HEARD,
 }
 
 

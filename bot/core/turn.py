@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from bot.core import heard
 from bot.core.care import respond as care
 from bot.core.care.events import CareView, OpenCare
 from bot.core.checkin import settings as checkin_settings
@@ -40,7 +41,9 @@ from bot.core.routing import Route, route
 from bot.core.safety import check as safety_check
 from bot.core.safety.model import SafetyContent
 from bot.core.safety.resources import Catalogue, resources_for
+from bot.core.safety.respond import plan_kind as safety_plan_kind
 from bot.core.safety.respond import safety_replies
+from bot.core.understanding.reader import Reader
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Brain:
     resource_overrides: Catalogue = field(default_factory=dict)
     #: IANA zone -> ISO country code, to pick help lines for the user's country.
     zone_countries: Mapping[str, str] = field(default_factory=dict)
+    #: Understanding of free text (issue #10); None: the older rules-only path.
+    reader: Reader | None = None
 
 
 def respond(brain: Brain, state: DialogState, event: Event, profile: Profile = NO_PROFILE) -> Step:
@@ -87,12 +92,20 @@ def _routed(brain: Brain, state: DialogState, event: Event, profile: Profile) ->
             return _safety_plan(brain, state, event)
         case Route.CARE:
             return care.respond(brain, state, event)
+        case Route.HEARD:
+            return heard.respond_event(brain, state, event, profile)
         case Route.PRIVACY | Route.PARTNER:
             raise ValueError(f"the service answers this event, not the turn: {type(event).__name__}")
 
 
 def _free_text(brain: Brain, state: DialogState, event: Text, profile: Profile) -> Step:
-    """Safety first; then the answer a step waits for; then a question."""
+    """Safety first; then the answer a step waits for; then a question.
+
+    With the understanding reader (rules and the model's neighbours) the
+    graded answer of :mod:`bot.core.heard`; without it, the rules alone.
+    """
+    if brain.reader is not None:
+        return heard.respond_text(brain, state, event, profile)
     danger = safety_check.check(event.text)
     if danger.hit:
         return _safety(brain, state, danger, profile)
@@ -105,7 +118,7 @@ def _free_text(brain: Brain, state: DialogState, event: Text, profile: Profile) 
 def _faq(brain: Brain, state: DialogState, event: Event) -> Step:
     state, notes = engine.repair(brain.graph, state)
     entry = brain.faq.get(event.faq_id) if isinstance(event, OpenFaq) else None
-    replies = _answer(brain, entry) if entry else _topics(brain, brain.faq.texts.topics_header)
+    replies = _answer(brain, entry, state.role) if entry else _topics(brain, brain.faq.texts.topics_header)
     return Step(state, Outcome(replies=notes + replies))
 
 
@@ -131,7 +144,7 @@ def _safety(brain: Brain, state: DialogState, danger: safety_check.SafetyResult,
     country = brain.zone_countries.get(profile.timezone or "")
     resources = resources_for(country, brain.resource_overrides, catalogue=brain.safety.resources)
     reply = safety_replies(danger, resources, brain.safety.texts)
-    plan_kind = "self_harm" if reply.categories and reply.categories[0] == "self_harm" else "partner"
+    plan_kind = safety_plan_kind(reply.categories)
     actions: dict[str, Event] = {
         "safety_plan": ShowSafetyPlan(plan_kind),
         # After a disclosure, "my options" are safety options, never the walk-away quiz.
@@ -156,12 +169,12 @@ def _set_discreet(brain: Brain, state: DialogState, event: SetDiscreet) -> Step:
     return Step(state, Outcome(replies=(Reply(text, (_menu(brain),)),), effects=(UpdateProfile.of(discreet=on),)))
 
 
-def _answer(brain: Brain, entry: FaqEntry) -> tuple[Reply, ...]:
+def _answer(brain: Brain, entry: FaqEntry, role: str | None = None) -> tuple[Reply, ...]:
     buttons = []
     if entry.section:
         buttons.append(Button(brain.faq.texts.open_section_button, OpenSection(entry.section)))
     buttons += [Button(brain.faq.texts.all_topics_button, ListFaq()), _menu(brain)]
-    return (Reply(entry.answer, tuple(buttons)),)
+    return (Reply(entry.answer_for(role), tuple(buttons)),)
 
 
 def _topics(brain: Brain, header: str) -> tuple[Reply, ...]:

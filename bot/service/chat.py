@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -19,7 +19,7 @@ from bot.core.clock import Clock, utc_now
 from bot.core.dialog.engine import DialogState
 from bot.core.dialog.schema import UiTexts
 from bot.core.identity import UserKey
-from bot.core.messages import DueCheckIn, Event, Notice, Outcome, Reply, Start
+from bot.core.messages import DueCheckIn, Event, Notice, Outcome, Reply, Start, Text
 from bot.core.render import render
 from bot.core.routing import Route, route
 from bot.core.turn import Brain, respond
@@ -44,6 +44,8 @@ Deliver = Callable[[Outcome], Awaitable["list[int] | None"]]
 Notify = Callable[[Notice], Awaitable["list[int] | None"]]
 
 log = logging.getLogger(__name__)
+#: Embeds one typed text off the event loop (the model adapter's worker).
+Embed = Callable[[str], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,11 @@ class _Handled:
 class ChatService:
     def __init__(self, db: Database, brain: Brain, clock: Clock = utc_now,
                  admins: frozenset[UserKey] = frozenset(), checkins: CheckinHooks | None = None,
-                 partner: PartnerService | None = None):
+                 partner: PartnerService | None = None, embed: Embed | None = None,
+                 on_close: Callable[[], Awaitable[None]] | None = None):
+        #: Reads a typed text with the model, off the loop (None: the rules alone).
+        self.embed = embed
+        self._on_close = on_close
         self.db = db
         self.brain = brain
         self.clock = clock
@@ -77,6 +83,12 @@ class ChatService:
     ) -> Outcome:
         """One event of one user, start to finish. ``message_id`` is the user's
         own message, kept (its id only) so a quick exit can erase it too."""
+        if isinstance(event, Text) and self.embed is not None and event.vector is None:
+            # Read before the transaction, off the loop; buttons never wait for the model.
+            try:
+                event = replace(event, vector=await self.embed(event.text))
+            except Exception:
+                log.warning("embedding failed; reading by rules only")
         async with self.locks.hold(key):
             handled = await self.db.run(
                 lambda conn: self._dispatch(conn, key, event, chat_id, message_id))
@@ -104,6 +116,9 @@ class ChatService:
         return True
 
     async def close(self) -> None:
+        """Stop the model's worker (if any), then the database."""
+        if self._on_close is not None:
+            await self._on_close()
         await self.db.dispose()
 
     def dispatcher(self, send: Send, *, channels: Sequence[str], max_per_second: float | None,

@@ -18,11 +18,10 @@ from bot.adapters.telegram import partner as partner_links
 from bot.adapters.telegram.checkins import start_checkins
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.adapters.telegram.types import App
-from bot.bootstrap import load_brain, open_database, private_files, setup_logging
+from bot.bootstrap import load_brain, private_files, setup_logging, start_service, with_model
 from bot.config import ConfigError, Settings, require_token, require_webhook
 from bot.core.identity import UserKey
 from bot.service.chat import ChatService
-from bot.service.checkins import checkin_hooks
 from bot.service.partner import partner_content
 
 log = logging.getLogger(__name__)
@@ -50,19 +49,18 @@ def build_application(
     ``request`` and ``rate_limiter`` let benchmarks run the real application
     over an in-memory transport and compare limiters; the bot uses the defaults.
     """
-    brain = load_brain(settings)
+    brain, embedder = with_model(settings, load_brain(settings))
     partner = partner_content(settings.dialogs_dir())
     token = require_token(settings)
 
     async def post_init(app: App) -> None:
-        db = await open_database(settings)
         admins = frozenset(UserKey("telegram", str(i)) for i in settings.admin_ids)
-        service = ChatService(db, brain, admins=admins, checkins=checkin_hooks(settings, brain))
+        service = await start_service(settings, brain, embedder, admins)
         app.bot_data["service"] = service
         TelegramFrontEnd(service, command_list()).install(app)
         # Check-ins: the dispatcher runs on PTB's JobQueue.
         start_checkins(app, service, settings)
-        # Linking partners (issue #13): deep links name the bot; notices reach the other partner.
+        # Linking partners: deep links name the bot; notices reach the other partner.
         partner_links.install(app, service, partner)
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in command_list()])
         log.info("trustbot started as @%s", app.bot.username)

@@ -53,14 +53,23 @@ class DialogState:
     #: Last variant index shown per message, so no wording repeats twice in a row.
     variants: Mapping[str, int] = field(default_factory=dict)
     counters: Mapping[str, int] = field(default_factory=dict)
+    #: Text typed at a step and held back by "are you safe right now?": saved
+    #: as the step's answer only if the user says they are okay.
+    pending: str | None = None
+    #: The danger category that question was about.
+    pending_category: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "node": self.node,
             "role": self.role,
             "variants": dict(self.variants),
             "counters": dict(self.counters),
         }
+        if self.pending is not None:
+            data["pending"] = self.pending
+            data["pending_category"] = self.pending_category
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> DialogState:
@@ -74,11 +83,14 @@ class DialogState:
             return {str(k): v for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool)}
 
         node, role = data.get("node"), data.get("role")
+        pending, category = data.get("pending"), data.get("pending_category")
         return cls(
             node=node if isinstance(node, str) else None,
             role=role_of(role),
             variants=ints(data.get("variants")),
             counters=ints(data.get("counters")),
+            pending=pending if isinstance(pending, str) else None,
+            pending_category=category if isinstance(category, str) else None,
         )
 
 

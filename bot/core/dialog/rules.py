@@ -105,6 +105,8 @@ def _anchors(graph: DialogGraph) -> list[str]:
     check-in's own ways in (a morning check-in, /checkin, /timezone)."""
     anchors = [graph.start, graph.role_choice, *(info.menu for info in graph.roles.values())]
     anchors += [n for n in graph.onboarding if n in graph.nodes]
+    # Short exercises (tool_*) open from a button event (OpenTool), not from a node.
+    anchors += [n for n in graph.nodes if n.startswith("tool_")]
     if graph.checkin is not None:
         spec = graph.checkin
         extra = [*spec.entry.values(), spec.timezone, spec.settings]

@@ -19,6 +19,7 @@ from bot.core.dialog.graph import Problem
 from bot.core.dialog.loader import DialogError, Document, parse_yaml, read_one
 from bot.core.dialog.schema import NodeId, Section, Text
 from bot.core.faq.model import FaqBook, FaqEntry, FaqTexts
+from bot.core.roles import Role
 
 FAQ_VERSION = 1
 #: Telegram shows about this much of a button label on a phone without cutting it.
@@ -35,6 +36,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Answer = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ANSWER, strip_whitespace=True)]
+
+
 class FaqTextsSpec(_Strict):
     unsure: Text
     did_you_mean: Text
@@ -46,9 +50,13 @@ class FaqTextsSpec(_Strict):
 
 class FaqEntrySpec(_Strict):
     title: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TITLE, strip_whitespace=True)]
-    answer: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ANSWER, strip_whitespace=True)]
+    answer: Answer
     examples: list[Text] = Field(min_length=MIN_EXAMPLES)
     section: Section | None = None
+    #: Answers written for one role; ``answer`` is the default for the others.
+    answers: dict[Role, Answer] = Field(default_factory=dict)
+    #: Roles this question fits; none: every role.
+    roles: list[Role] = Field(default_factory=list)
 
 
 class FaqFile(_Strict):
@@ -116,6 +124,8 @@ def build_book(doc: Document, lines: Mapping[str, int] | None = None) -> tuple[F
             answer=spec.answer,
             examples=tuple(spec.examples),
             section=spec.section,
+            answers={str(k): v for k, v in spec.answers.items()} or None,
+            roles=tuple(spec.roles),
         )
         for entry_id, spec in parsed.entries.items()
     )

@@ -7,7 +7,7 @@ the content was written or validated.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -25,6 +25,18 @@ class FaqEntry:
     answer: str
     examples: tuple[str, ...]
     section: str | None = None
+    #: Role -> an answer written for that role; ``answer`` is the shared default.
+    answers: Mapping[str, str] | None = None
+    #: The roles this question fits (empty: everyone), for the topic list.
+    roles: tuple[str, ...] = ()
+
+    def answer_for(self, role: str | None) -> str:
+        """The answer written for ``role``, else the shared one: a hurt partner
+        must not get advice meant for the one who broke trust."""
+        return (self.answers or {}).get(role or "", self.answer)
+
+    def fits(self, role: str | None) -> bool:
+        return not self.roles or role is None or role in self.roles
 
 
 @dataclass(frozen=True)

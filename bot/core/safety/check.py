@@ -33,7 +33,9 @@ import re
 from dataclasses import dataclass
 
 #: In the order a reply should address them (the most urgent first).
-CATEGORIES: tuple[str, ...] = ("self_harm", "sexual_violence", "violence", "threats", "fear", "control")
+CATEGORIES: tuple[str, ...] = (
+    "self_harm", "risk_to_others", "sexual_violence", "violence", "threats", "fear", "control",
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"boyfriend|girlfriend|ex)|black eye|bruises)\b",
         rf"\b{_WHO}{_GAP}\s+(?:is|gets|got|becomes|became) (?:violent|physical with me|abusive)\b",
         r"\bbeats? me up\b",
+        rf"\b{_WHO}{_GAP}\s+(?:is |was |keeps |started )?(?:smash|throw|break|punch|kick)(?:es|s|ing)? "
+        r"(?:things|stuff|everything|the (?:walls?|doors?|furniture|plates|dishes))\b",
     ),
     "threats": (
         # Any threat except one to leave, divorce or break up.
@@ -101,6 +105,8 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"|\bwith a (?:gun|knife|weapon)\b",
         r"\b(?:never|not) (?:see|get to see) (?:my|the|our) (?:kids|children|son|daughter|baby|babies) again\b|"
         r"\btake (?:the|my|our) (?:kids|children|son|daughter|baby) (?:away|from me)\b",
+        r"\bif i (?:ever )?(?:leave|go|tell|call|report)\b[^.!?]{0,40}\b(?:regret it|be sorry|pay for (?:it|this)|"
+        r"never see)\b",
         r"\b(?:post|share|send|leak|spread)s? (?:my|our) (?:nudes|naked|intimate|private) ?(?:photos|pictures|pics|"
         r"videos)?\b|\brevenge porn\b|\bblackmail\w*\b",
     ),
@@ -125,6 +131,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"(?:me|my)\b|\b(?:tracker|spyware|stalkerware)\b",
         r"\b(?:need|needs|have to|has to) (?:ask )?(?:his|her|their) permission\b|\bask(?:ing)? permission to\b",
         r"\b(?:forbids?|forbade|forbidden) me\b|\bcoercive control\b",
+        # Reading *everything* is monitoring, not an agreed check after an affair.
+        r"\b(?:reads?|reading|checks?|checking|goes through|going through|went through|monitors?|monitoring) "
+        r"(?:all|every(?:thing)?|each)(?: of| one of)? my (?:messages|texts|emails|chats|dms|calls|phone)\b",
         r"\bwithout my consent\b|\b(?:not|never) (?:take|takes|accept|accepts) no for an answer\b",
         r"\b(?:not|never) (?:give|gives|giving) me (?:any )?money\b",
         r"\b(?:makes?|made|forces?|forced) me (?:send|share|report|check in|account for|ask|tell (?:him|her|them) "
@@ -163,7 +172,26 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:don't|do not) want to be here any ?more\b",
         r"\b(?:no|see no|not see (?:the|any)|what is the) point (?:in|of) (?:living|life|going on|being alive)\b|"
         r"\b(?:life is )?not worth living\b",
-        r"\bnever wake up\b|\bdisappear forever\b",
+        r"\bnever wake up\b|\bdisappear forever\b|\b(?:go to )?sleep and (?:not|never) wake up\b",
+        r"\b(?:cutting|burning|hurting|harming) (?:again|myself again)\b|\bstarted (?:cutting|self harming) again\b",
+        r"\b(?:saving|stockpiling|hoarding|collecting|stashing|saved|stockpiled) (?:up )?(?:all )?(?:of )?(?:my |the )?"
+        r"(?:pills|tablets|meds|medication|sleeping pills|painkillers)\b",
+    ),
+    # The user fears their own behaviour: calm help, never shame. Not the
+    # hyperbole "i could kill him for lying" (an ask step would catch that).
+    "risk_to_others": (
+        r"\b(?:afraid|scared|worried|terrified|frightened|fear|think|feel like)(?: that)? i "
+        r"(?:will|would|might|could|may|am going to|am about to) (?:really |actually |seriously )?"
+        r"(?:hurt|hit|harm|kill|strangle|choke|beat|attack|punch|slap|lose it (?:and|with)|snap (?:and|at)|"
+        r"do something (?:bad |terrible )?to) (?:her|him|them|my|someone|somebody|the kids|our)\b",
+        r"\b(?:afraid|scared|worried|terrified|frightened) of (?:my own (?:anger|temper|rage)|what i (?:might|could|"
+        r"will|would) do)\b|\bwhat i (?:might|could|would) do to (?:her|him|them|my)\b",
+        r"\bi (?:hit|punched|slapped|shoved|choked|strangled|kicked|grabbed|beat|pushed) (?:her|him|my (?:wife|"
+        r"husband|partner|girlfriend|boyfriend|gf|bf))\b(?!\s+(?:away|with (?:the|my) (?:truth|news)|emotionally))",
+        r"\bi (?:want|wanted|feel like i want) to (?:hurt|hit|harm|strangle|choke|punch) (?:her|him|them|my)\b",
+        r"\b(?:my|i have an?) (?:anger|temper|rage) (?:is|gets|got|has been)? ?(?:out of control|scary|violent)\b|"
+        r"\bi (?:lose|lost) control (?:of myself )?(?:and|when)\b[^.!?]{0,40}\b(?:hit|hurt|break|broke|throw|threw|"
+        r"punch|scare)",
     ),
     "fear": (
         r"\b(?:fear|afraid|scared|terrified|frightened|worried) (?:for|about) my (?:life|safety)\b",
@@ -176,6 +204,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:afraid|scared|terrified|frightened) to (?:go home|go back home|be home|be at home|be alone with)\b",
         r"\b(?:not|never) feel safe\b(?!\s+(?:trusting|to trust|opening|sharing|telling|being vulnerable|with my "
         r"feelings|talking))",
+        r"\bi am not safe\b(?!\s+(?:to|with my feelings))|\bhiding (?:in the \w+|from (?:him|her|them))\b|"
         r"\bfeel (?:unsafe|in danger)(?: at home| with (?:him|her)| around (?:him|her)| in my (?:own )?(?:home|house))"
         r"|\b(?:my life|i am) (?:is )?in danger\b",
     ),
@@ -198,6 +227,9 @@ _WEAK_CONTROL = tuple(
         r"\btells? me what (?:to wear|i can wear)\b",
     )
 )
+
+#: Categories where "i ..." as the doer is about the user's own acts, not danger to them.
+_WRITER_SIDE = frozenset({"control"})
 
 _NEGATIONS = frozenset({"not", "never", "no"})
 _CLAUSE_RX = re.compile(r"[.!?;\n]+|\bbut\b")
@@ -243,11 +275,25 @@ def _negated(text: str, start: int) -> bool:
     return any(word in _NEGATIONS for word in before)
 
 
-def _found(text: str, patterns: tuple[re.Pattern[str], ...]) -> int:
-    """How many patterns match somewhere not negated."""
+_BY_ME = re.compile(r"\bi (?:\w+ )?(?:also |just |even |secretly |always )?$")
+
+
+def _by_me(text: str, start: int) -> bool:
+    """Whether the user is the doer ("i hid my phone from her"): a confession
+    of their own behaviour, not a sign that someone controls them."""
+    clause_start = 0
+    for mark in _CLAUSE_RX.finditer(text, 0, start):
+        clause_start = mark.end()
+    return bool(_BY_ME.search(text[clause_start:start]))
+
+
+def _found(text: str, patterns: tuple[re.Pattern[str], ...], *, writer_side: bool = False) -> int:
+    """How many patterns match somewhere not negated (nor, for ``writer_side``
+    categories, done by the user themself)."""
     count = 0
     for rx in patterns:
-        if any(not _negated(text, m.start()) for m in rx.finditer(text)):
+        if any(not _negated(text, m.start()) and not (writer_side and _by_me(text, m.start()))
+               for m in rx.finditer(text)):
             count += 1
     return count
 
@@ -257,8 +303,9 @@ def check(text: str) -> SafetyResult:
     if not text or not text.strip():
         return NO_HIT
     normal = _normalise(text)
-    found = {category for category, patterns in _COMPILED.items() if _found(normal, patterns)}
-    weak = _found(normal, _WEAK_CONTROL)
+    found = {category for category, patterns in _COMPILED.items()
+             if _found(normal, patterns, writer_side=category in _WRITER_SIDE)}
+    weak = _found(normal, _WEAK_CONTROL, writer_side=True)
     if weak >= 2 or (weak and found):
         found.add("control")
     categories = tuple(c for c in CATEGORIES if c in found)

@@ -29,12 +29,12 @@ from bot.core.dialog.graph import Problem
 from bot.core.dialog.loader import DialogError, Document, parse_yaml, read_one
 from bot.core.dialog.schema import Text
 from bot.core.safety.check import CATEGORIES
-from bot.core.safety.model import BUTTON_IDS, PLAN_KINDS, SafetyContent, SafetyTexts
+from bot.core.safety.model import BUTTON_IDS, PLAN_KINDS, CheckTexts, GradedTexts, SafetyContent, SafetyTexts
 from bot.core.safety.resources import DEFAULT, Resource
 
 T = TypeVar("T")
 
-Category = Literal["self_harm", "sexual_violence", "violence", "threats", "fear", "control"]
+Category = Literal["self_harm", "risk_to_others", "sexual_violence", "violence", "threats", "fear", "control"]
 assert get_args(Category) == CATEGORIES, "keep Category in step with check.CATEGORIES"
 Label = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
 
@@ -95,6 +95,14 @@ def _template(text: str, *names: str) -> str:
     return text
 
 
+class CheckTextsSpec(_Strict):
+    question: Text
+    not_safe: Label
+    okay: Label
+    not_sure: Label
+    okay_reply: Text
+
+
 class SafetyTextsSpec(_Strict):
     openings: dict[str, Text]
     not_care: Text
@@ -106,6 +114,10 @@ class SafetyTextsSpec(_Strict):
     privacy_note: Text
     buttons: dict[str, Label]
     safety_plan: dict[str, Text]
+    check: CheckTextsSpec
+    support: Text
+    device_safety: Text
+    other_language: Text
 
     @field_validator("openings")
     @classmethod
@@ -214,7 +226,8 @@ def build_safety(doc: Document) -> tuple[SafetyContent | None, list[Problem]]:
         safety_plan=dict(t.safety_plan),
     )
     resources = {key: tuple(resource_from_spec(s, key) for s in specs) for key, specs in parsed.resources.items()}
-    return SafetyContent(texts, resources), []
+    graded = GradedTexts(CheckTexts(**t.check.model_dump()), t.support, t.device_safety, t.other_language)
+    return SafetyContent(texts, resources, graded), []
 
 
 def parse_safety(name: str, text: str) -> tuple[SafetyContent | None, list[Problem]]:

