@@ -9,35 +9,55 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-#: Phrases that turn an apology into a defence. Each pattern is matched on word
-#: boundaries; the label is what the user is shown.
+#: Phrases that turn an apology into a defence: blame shifted onto the hurt
+#: partner, the act made smaller, or hurry to close the subject. Each pattern
+#: is matched on word boundaries; the label is what the user is shown.
+#: ``you``/``u`` both count (chat spelling). Lookaheads keep fair sentences
+#: clear: "but I know that's no excuse", "if you want to ask me anything",
+#: "you never deserved this" and "because you deserve the truth" own the act.
+_YOU = r"(?:you|u)"
+_FAIR_BUT = (r"(?!\s+(?:i know|i understand|i'?m not making|i'?m not excusing|that'?s no excuse|it'?s no excuse|"
+             r"there'?s no excuse|no excuse|i take|i own|it was (?:my|all my) (?:choice|fault|doing)|i will|i'?ll|"
+             r"i want to (?:make|earn|do|change)|i'?m (?:going|ready|committed|trying)))")
 _EXCUSE_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"\bbut\b", '"but"'),
-    (r"\bhowever\b", '"however"'),
-    (r"\bif you\b", '"if you…"'),
-    (r"\byou made me\b", '"you made me"'),
-    (r"\byou drove me\b", '"you drove me"'),
-    (r"\byou pushed me\b", '"you pushed me"'),
-    (r"\bbecause you\b", '"because you…"'),
-    (r"\byou never\b", '"you never"'),
-    (r"\byou always\b", '"you always"'),
-    (r"\bsorry (?:that )?you feel\b", '"sorry you feel…"'),
+    (rf"\bbut\b{_FAIR_BUT}", '"but"'),
+    (rf"\bhowever\b{_FAIR_BUT}", '"however"'),
+    (rf"\bif {_YOU}\b(?!\s+(?:want|wanna|need|ever|would|'?d like|like|ask|decide|choose|are ready|'?re ready|let me))",
+     '"if you…"'),
+    (rf"\b{_YOU} made me\b", '"you made me"'),
+    (rf"\b{_YOU} drove me\b", '"you drove me"'),
+    (rf"\b{_YOU} pushed me\b", '"you pushed me"'),
+    (rf"\bbecause {_YOU}\b(?!\s+(?:deserve|matter|are worth|'?re worth|asked|trusted))", '"because you…"'),
+    (rf"\b{_YOU} never\b(?!\s+(?:deserved|did anything wrong|asked for))", '"you never"'),
+    (rf"\b{_YOU} always\b(?!\s+(?:deserved|did your best|were (?:honest|loyal|faithful|good to me)))",
+     '"you always"'),
+    (rf"\b{_YOU}(?: were|'?re| are|r) (?:so )?(?:distant|cold|never there|always busy|overreacting)\b|"
+     rf"\b{_YOU} weren'?t (?:there|around|interested)\b", '"you were…"'),
+    (r"\bsorry (?:that )?(?:you|u) (?:feel|felt|think|see it)\b", '"sorry you feel…"'),
     (r"\bsorry if\b", '"sorry if…"'),
-    (r"\bif i hurt you\b", '"if I hurt you"'),
-    (r"\bnot (?:really |entirely )?my fault\b", '"not my fault"'),
-    (r"\bit just happened\b", '"it just happened"'),
-    (r"\bwasn'?t (?:that|a) big deal\b", '"wasn\'t a big deal"'),
-    (r"\banyone would\b", '"anyone would"'),
-    (r"\bi was (?:drunk|stressed|tired)\b", '"I was drunk/stressed/tired"'),
-    (r"\byou have to understand\b", '"you have to understand"'),
+    (rf"\bif i hurt {_YOU}\b", '"if I hurt you"'),
+    (r"\bnot (?:really |entirely |all |completely )?my fault\b", '"not my fault"'),
+    (r"\bit (?:just )?happened\b(?! because i)", '"it just happened"'),
+    (r"\b(?:wasn'?t|isn'?t|not) (?:that |such )?(?:a )?big (?:a )?deal\b", '"wasn\'t a big deal"'),
+    (r"\b(?:it|she|he|they|that|this) (?:didn'?t|did not|doesn'?t|does not) mean (?:anything|a thing)\b|"
+     r"\b(?:it|she|he|that) meant nothing\b|\bit was nothing\b|\bit was (?:only|just) (?:physical|once|a kiss|"
+     r"texting|a fling|sex|a one[- ]time thing)\b", '"it meant nothing"'),
+    (r"\b(?:can|could|should|shall) we (?:just |please )?"
+     r"(?:move on|put (?:this|it) behind us|forget (?:it|this|about it))\b|\blet'?s (?:just )?(?:move on|forget (?:it|this|about it))\b|\bget over it\b", '"can we just move on"'),
+    (r"\banyone would\b|\beveryone does\b", '"anyone would"'),
+    (r"\bi was (?:so |really |very |just |a bit |super )?(?:drunk|high|wasted|stressed|tired|lonely|bored)\b|"
+     r"\bthe (?:alcohol|drink|drinking) (?:made me|was)\b", '"I was drunk/stressed/tired"'),
+    (r"\bwe were on a break\b", '"we were on a break"'),
+    (rf"\b{_YOU} have to understand\b", '"you have to understand"'),
     (r"\bonly because\b", '"only because"'),
+    (r"\bwhat did (?:you|u) expect\b", '"what did you expect"'),
 )
 _EXCUSES = tuple((re.compile(p, re.IGNORECASE), label) for p, label in _EXCUSE_PATTERNS)
 
 
 def excuses(text: str) -> list[str]:
     """Phrases that justify or shift blame, in the order they first appear."""
-    normalised = text.replace("’", "'")
+    normalised = text.replace("’", "'").lower()
     found = sorted(
         ((m.start(), label) for rx, label in _EXCUSES if (m := rx.search(normalised))),
     )
