@@ -43,7 +43,8 @@ _EXCUSE_PATTERNS: tuple[tuple[str, str], ...] = (
      r"\b(?:it|she|he|that) meant nothing\b|\bit was nothing\b|\bit was (?:only|just) (?:physical|once|a kiss|"
      r"texting|a fling|sex|a one[- ]time thing)\b", '"it meant nothing"'),
     (r"\b(?:can|could|should|shall) we (?:just |please )?"
-     r"(?:move on|put (?:this|it) behind us|forget (?:it|this|about it))\b|\blet'?s (?:just )?(?:move on|forget (?:it|this|about it))\b|\bget over it\b", '"can we just move on"'),
+     r"(?:move on|put (?:this|it) behind us|forget (?:it|this|about it))\b"
+     r"|\blet'?s (?:just )?(?:move on|forget (?:it|this|about it))\b|\bget over it\b", '"can we just move on"'),
     (r"\banyone would\b|\beveryone does\b", '"anyone would"'),
     (r"\bi was (?:so |really |very |just |a bit |super )?(?:drunk|high|wasted|stressed|tired|lonely|bored)\b|"
      r"\bthe (?:alcohol|drink|drinking) (?:made me|was)\b", '"I was drunk/stressed/tired"'),
