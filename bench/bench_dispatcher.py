@@ -99,9 +99,9 @@ async def _run(args: argparse.Namespace, workdir: Path) -> None:
         outcome = await chat.handle(claim.key, DueCheckIn(claim.checkin_id, claim.attempt), nowhere)
         return "sent" if outcome.replies else "skipped"
 
-    dispatcher = Dispatcher(db, CheckinClaims(service.config), turn if args.sender == "turn" else handoff, channels=(CHANNEL,),
-                            clock=lambda: now, batch_size=args.batch_size, concurrency=args.concurrency,
-                            max_per_second=None)
+    dispatcher = Dispatcher(db, CheckinClaims(service.config), turn if args.sender == "turn" else handoff,
+                            channels=(CHANNEL,), clock=lambda: now, batch_size=args.batch_size,
+                            concurrency=args.concurrency, max_per_second=None)
     if args.tracemalloc:
         tracemalloc.start()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -143,7 +143,7 @@ def quality(u: Understanding, sets: dict[str, dict[str, Any]]) -> dict[str, Any]
     columns: dict[str, Any] = {}
     for name, data in sets.items():
         texts = set_texts(data)
-        vectors = dict(zip(texts, cache.matrix(texts)))
+        vectors = dict(zip(texts, cache.matrix(texts), strict=True))
         columns[f"{name} rules"] = evaluate(read_fn(u.reader, None), data)
         columns[f"{name} +model"] = evaluate(read_fn(u.reader, vectors), data)
     return columns
@@ -457,7 +457,8 @@ def main() -> None:
         if "memory" in parts:
             print(f"  memory added {best['rss_after'] - best['rss_before']:.0f} MB RSS (target ≤ 250): "
                   f"{best['rss_before']:.0f} MB with the bot's code imported → {best['rss_loaded']:.0f} MB "
-                  f"model + index loaded → {best['rss_after']:.0f} MB after one message; peak {best['rss_peak']:.0f} MB")
+                  f"model + index loaded → {best['rss_after']:.0f} MB after one message; "
+                  f"peak {best['rss_peak']:.0f} MB")
 
     if "threads" in parts:
         print(f"\nOpenMP threads, worker + loop in a fresh process each: {args.text_rate:g} texts/s and a 1 ms "

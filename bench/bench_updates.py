@@ -88,7 +88,8 @@ def cold_start(runs: int) -> None:
     print(f"cold start, dialog validation   {med('import') + med('build_brain'):7.0f} ms  "
           f"(imports {med('import'):.0f} ms + build_brain(dialogs/) {med('build_brain'):.0f} ms; "
           f"median of {runs} fresh processes)")
-    print(f"cold start, Application ready  {med('import') + med('build_brain') + med('app_imports') + med('app_ready'):7.0f} ms  "
+    ready = med("import") + med("build_brain") + med("app_imports") + med("app_ready")
+    print(f"cold start, Application ready  {ready:7.0f} ms  "
           f"(+ PTB imports {med('app_imports'):.0f} ms, build_application + SQLite open/migrate + "
           f"initialize {med('app_ready'):.0f} ms); process wall incl. interpreter {med('wall'):.0f} ms")
 
@@ -165,7 +166,7 @@ async def throughput(args: argparse.Namespace, url: str) -> None:
                 feed = iter(echo_traffic(count, ids))
                 return count / await drive(echo, lambda _user: next(feed), ids, count, concurrency)
 
-            async def run_bot(count: int, concurrency: int) -> float:
+            async def run_bot(count: int, concurrency: int, traffic: Traffic = traffic) -> float:
                 return count / await drive(bot, traffic.next, runs.users(args.users), count, concurrency)
 
             await run_echo(args.warmup, 1)
@@ -200,7 +201,7 @@ async def throughput(args: argparse.Namespace, url: str) -> None:
             async with context as app:
                 if name == "echo":
                     feed = iter(echo_traffic(args.real_updates + 30, ids))
-                    source: UpdateSource = lambda _user: next(feed)  # noqa: E731
+                    source: UpdateSource = lambda _user, feed=feed: next(feed)  # noqa: E731
                 else:
                     source = Traffic(request).next
                 await drive(app, source, ids, 30 if name == "echo" else 20, args.concurrency)

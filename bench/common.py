@@ -80,7 +80,7 @@ class MemoryRequest(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         self.calls[name] += 1
         if request_data is not None:
-            request_data.json_parameters  # the encoding HTTPXRequest does on every call
+            _ = request_data.json_parameters  # the encoding HTTPXRequest does on every call
             params = request_data.parameters
         else:
             params = {}

@@ -49,7 +49,10 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     base = env.get("XDG_DATA_HOME", "")
     # The XDG spec: a relative XDG_DATA_HOME is invalid and is ignored.
-    root = Path(base) if base and Path(base).is_absolute() else Path(env.get("HOME") or Path.home()) / ".local" / "share"
+    if base and Path(base).is_absolute():
+        root = Path(base)
+    else:
+        root = Path(env.get("HOME") or Path.home()) / ".local" / "share"
     return root / "trustbot"
 
 

@@ -76,7 +76,7 @@ def read_vectors(path: Path, model_id: str, dim: int) -> dict[str, npt.NDArray[n
     if vectors.shape != (len(keys), dim) or not np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3):
         log.warning("example vector cache %s has bad vectors: recomputing", path)
         return None
-    return dict(zip(keys, vectors))
+    return dict(zip(keys, vectors, strict=True))
 
 
 def write_vectors(path: Path, model_id: str, texts: Sequence[str], matrix: Matrix) -> None:
@@ -86,7 +86,8 @@ def write_vectors(path: Path, model_id: str, texts: Sequence[str], matrix: Matri
     try:
         with os.fdopen(fd, "wb") as stream:
             np.savez(stream, model_id=np.array(model_id), set_key=np.array(set_key(model_id, texts)),
-                     keys=np.array([text_key(t).encode() for t in texts], dtype="S64"), vectors=matrix.astype(np.float32))
+                     keys=np.array([text_key(t).encode() for t in texts], dtype="S64"),
+                     vectors=matrix.astype(np.float32))
         os.chmod(temp, 0o644)  # mkstemp's 0600 would make package data unreadable to others
         os.replace(temp, path)
     except BaseException:
@@ -127,11 +128,11 @@ class ExampleVectors:
         keys = [text_key(text) for text in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._memory))
         if missing:
-            by_key = dict(zip(keys, texts))
+            by_key = dict(zip(keys, texts, strict=True))
             todo = [by_key[k] for k in missing]
             for start in range(0, len(todo), CHUNK):
                 rows = self.embedder.embed(todo[start:start + CHUNK])
-                for key, row in zip(missing[start:start + CHUNK], rows):
+                for key, row in zip(missing[start:start + CHUNK], rows, strict=True):
                     self._memory[key] = row
             self.computed += len(todo)
         matrix = (np.stack([self._memory[k] for k in keys]) if keys

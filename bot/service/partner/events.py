@@ -243,6 +243,7 @@ class PartnerEvents(PartnerBase):
             return say(Reply(self.texts.summary_empty))
         links.add_item(conn, user_id=user.id, couple=me.couple, kind=ItemKind.SUMMARY, now=now,
                        value="/".join(counts.values()))
+        notice = Reply(rules.fill(self.texts.summary_notice, **counts))
         return Outcome(replies=(Reply(rules.fill(self.texts.summary_sent, **counts)),),
-                       notices=self._notice_partner(conn, me, (Reply(rules.fill(self.texts.summary_notice, **counts)),)))
+                       notices=self._notice_partner(conn, me, (notice,)))
 
