@@ -70,7 +70,7 @@ async def test_a_check_in_set_for_the_coming_minute_arrives_once_and_not_again_a
         lambda: next((m for m in emulator.bot_messages(user) if (m.get("text") or "").startswith("How are you")), None),
         timeout=10,
     )
-    assert [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row][0] == "1 · very low"
+    assert next(b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row) == "1 · very low"
     for _ in range(40):  # the send is recorded right after Telegram accepted it
         if await statuses(database_url) == ["sent"]:
             break

@@ -108,7 +108,7 @@ def test_the_same_tap_sent_to_both_instances_at_once_moves_the_user_only_once(
     data = role_message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     before = len(emulator.bot_messages(8100))
     updates = [emulator.press(8100, role_message["message_id"], data) for _ in instances]
-    threads = [threading.Thread(target=p.post_update, args=(u,)) for p, u in zip(instances, updates)]
+    threads = [threading.Thread(target=p.post_update, args=(u,)) for p, u in zip(instances, updates, strict=True)]
     for t in threads:
         t.start()
     for t in threads:
@@ -116,7 +116,9 @@ def test_the_same_tap_sent_to_both_instances_at_once_moves_the_user_only_once(
     emulator.wait_for(lambda: len(emulator.callback_answers) >= 2, 15)
     emulator.wait_for_messages(8100, before + 3, 15)
     # The tap that lost the race says so: wait for that answer itself, not for a quiet chat.
-    emulator.wait_for(lambda: any("earlier step" in (m["text"] or "") for m in emulator.bot_messages(8100, start=before)), 15)
+    emulator.wait_for(
+        lambda: any("earlier step" in (m["text"] or "") for m in emulator.bot_messages(8100, start=before)), 15
+    )
     new = [m["text"] for m in emulator.bot_messages(8100, start=before)]
     stale = [t for t in new if "earlier step" in t]
     assert len(stale) == 1, new  # one tap moved the user; the other found the step already taken

@@ -41,7 +41,9 @@ async def test_the_next_tap_after_a_sigkill_restart_continues_at_the_same_step(
     assert_clean_log(bot.log())
 
 
-async def test_a_reply_that_timed_out_after_delivery_is_not_sent_twice(emulator: BotApiEmulator, bot: BotProcess) -> None:
+async def test_a_reply_that_timed_out_after_delivery_is_not_sent_twice(
+    emulator: BotApiEmulator, bot: BotProcess
+) -> None:
     chat = TelegramChat(emulator, 1101, timeout=20, mirror=EngineChat(make_brain(GRAPH)))
     emulator.fail_next("sendMessage", "slow", delay=6.5)  # longer than the bot's 5 s read timeout
     start = await chat.send("/start")

@@ -26,6 +26,7 @@ Deliberate differences from the real Bot API (documented so nobody is surprised)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import email.message
 import email.utils
@@ -374,7 +375,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
         self.server.emulator._serve(self)
 
-    do_GET = do_POST
+    do_GET = do_POST  # noqa: N815 - http.server's required handler name
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
@@ -499,10 +500,8 @@ class BotApiEmulator:
         with server.connections_lock:
             connections = list(server.connections)
         for conn in connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -864,7 +863,9 @@ class BotApiEmulator:
                 f"the bot did not start long polling within {timeout}s{self._error_hint()}"
             ) from None
 
-    async def async_wait_until_polling(self, timeout: float = 10.0) -> None:
+    async def async_wait_until_polling(
+        self, timeout: float = 10.0  # noqa: ASYNC109 - the test helper's API: passed to the blocking wait
+    ) -> None:
         await asyncio.to_thread(self.wait_until_polling, timeout)
 
     def file_bytes(self, file_id: str) -> bytes | None:
@@ -983,7 +984,7 @@ class BotApiEmulator:
     async def async_wait_for(
         self,
         predicate: Callable[[], T],
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - the test helper's API: passed to the blocking wait
         *,
         poll_interval: float | None = None,
         message: str | None = None,
@@ -993,11 +994,16 @@ class BotApiEmulator:
         )
 
     async def async_wait_for_messages(
-        self, chat_id: int, count: int, timeout: float = 10.0
+        self,
+        chat_id: int,
+        count: int,
+        timeout: float = 10.0,  # noqa: ASYNC109 - the test helper's API: passed to the blocking wait
     ) -> list[JSONDict]:
         return await asyncio.to_thread(self.wait_for_messages, chat_id, count, timeout)
 
-    async def async_wait_until_delivered(self, timeout: float = 10.0) -> None:
+    async def async_wait_until_delivered(
+        self, timeout: float = 10.0  # noqa: ASYNC109 - the test helper's API: passed to the blocking wait
+    ) -> None:
         await asyncio.to_thread(self.wait_until_delivered, timeout)
 
     # ------------------------------------------------------------------ internals: state
@@ -1222,10 +1228,8 @@ class BotApiEmulator:
         status, payload, delay = self._execute(token, method, handler.headers, body, split.query)
         if status == -1:  # drop
             handler.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 handler.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         if delay:
             self._stop_event.wait(delay)

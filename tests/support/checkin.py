@@ -34,7 +34,7 @@ def at(*args: int) -> datetime:
 class Clock:
     def __init__(self, start: datetime):
         assert start.tzinfo is not None
-        self.now = start.astimezone(timezone.utc)
+        self.now = start.astimezone(UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -44,7 +44,7 @@ class Clock:
         return self.now
 
     def set(self, instant: datetime) -> None:
-        self.now = instant.astimezone(timezone.utc)
+        self.now = instant.astimezone(UTC)
 
 
 @dataclass

@@ -199,7 +199,11 @@ class InProcessBot:
         self.emulator.confirm_update(update_id)
 
 
-async def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, message: str = "") -> Any:
+async def wait_until(
+    predicate: Callable[[], Any],
+    timeout: float = 10.0,  # noqa: ASYNC109 - the timeout is this test helper's API
+    message: str = "",
+) -> Any:
     """Poll ``predicate`` (for what a background job sends) until it is truthy."""
     deadline = time.monotonic() + timeout
     while not (value := predicate()):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,9 @@ MakeBot = Callable[..., Awaitable[InProcessBot]]
 
 
 @pytest.fixture
-def emulator() -> Iterator[BotApiEmulator]:
+def emulator() -> BotApiEmulator:
     """The emulator's state only: no HTTP server is started, the bot calls it directly."""
-    yield BotApiEmulator(token=TOKEN)
+    return BotApiEmulator(token=TOKEN)
 
 
 @pytest_asyncio.fixture

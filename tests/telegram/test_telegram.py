@@ -100,7 +100,9 @@ async def test_twenty_users_at_once_each_get_their_own_replies(emulator: BotApiE
     processed interleaved, as the bot's concurrent_updates does in production.
     """
     results = await asyncio.gather(*(
-        mirrored_walk(InProcessChat(bot, user_id), EngineChat(make_brain(GRAPH)), user_id, 29, GRAPH.ui.quick_exit_button)
+        mirrored_walk(
+            InProcessChat(bot, user_id), EngineChat(make_brain(GRAPH)), user_id, 29, GRAPH.ui.quick_exit_button
+        )
         for user_id in range(3001, 3021)
     ), return_exceptions=True)
     errors = [str(r)[:500] for r in results if isinstance(r, BaseException)]
@@ -124,7 +126,9 @@ async def test_flood_control_waits_and_delivers_each_reply_once(emulator: BotApi
     assert_clean_log(bot.log())
 
 
-async def test_a_reply_that_timed_out_after_delivery_is_not_sent_twice(emulator: BotApiEmulator, make_bot: MakeBot) -> None:
+async def test_a_reply_that_timed_out_after_delivery_is_not_sent_twice(
+    emulator: BotApiEmulator, make_bot: MakeBot
+) -> None:
     bot = await make_bot(read_timeout=0.3)
     chat = InProcessChat(bot, 1101)
     emulator.fail_next("sendMessage", "slow", delay=0.6)  # delivered, but answered after the read timeout
