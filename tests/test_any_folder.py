@@ -39,7 +39,8 @@ def elsewhere(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
 
 def test_lint_from_an_empty_folder_checks_the_shipped_dialogs(elsewhere: tuple[Path, dict[str, str]]) -> None:
     cwd, env = elsewhere
-    result = subprocess.run(check=False, args=[str(TRUSTBOT), "lint"], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(check=False, args=[str(TRUSTBOT), "lint"], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("OK: ") and "10/10 sections" in result.stdout
 
@@ -48,8 +49,8 @@ def test_console_from_an_empty_folder_keeps_its_data_private_in_the_users_data_f
     elsewhere: tuple[Path, dict[str, str]],
 ) -> None:
     cwd, env = elsewhere
-    result = subprocess.run(check=False, args=[str(TRUSTBOT), "console", "--user", "ana"], input="2\n/menu\n", cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(check=False, args=[str(TRUSTBOT), "console", "--user", "ana"], input="2\n/menu\n",
+                            cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "rebuilding trust" in result.stdout and "Traceback" not in result.stderr
     folder = Path(env["HOME"]) / ".local" / "share" / "trustbot"
@@ -63,7 +64,8 @@ def test_run_from_an_empty_folder_answers_start(elsewhere: tuple[Path, dict[str,
     cwd, env = elsewhere
     env |= {"TRUSTBOT_TOKEN": TOKEN, "TRUSTBOT_TELEGRAM_POLL_TIMEOUT": "1"}
     with BotApiEmulator(token=TOKEN) as emulator:
-        env |= {"TRUSTBOT_TELEGRAM_BASE_URL": emulator.base_url, "TRUSTBOT_TELEGRAM_BASE_FILE_URL": emulator.base_file_url}
+        env |= {"TRUSTBOT_TELEGRAM_BASE_URL": emulator.base_url,
+                "TRUSTBOT_TELEGRAM_BASE_FILE_URL": emulator.base_file_url}
         log = cwd.parent / "run.log"
         with log.open("w") as out:
             process = subprocess.Popen([str(TRUSTBOT), "run"], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -95,10 +97,13 @@ def test_the_default_database_lives_in_the_xdg_data_folder(tmp_path: Path) -> No
     # A relative XDG_DATA_HOME is invalid by the spec and ignored.
     assert data_dir({"HOME": str(tmp_path), "XDG_DATA_HOME": "rel"}) == tmp_path / ".local" / "share" / "trustbot"
     url = load_settings(env={"HOME": str(tmp_path)}).database.url
-    assert url == default_database_url({"HOME": str(tmp_path)}) == f"sqlite:///{tmp_path}/.local/share/trustbot/trustbot.sqlite3"
+    expected = f"sqlite:///{tmp_path}/.local/share/trustbot/trustbot.sqlite3"
+    assert url == default_database_url({"HOME": str(tmp_path)}) == expected
 
 
-def test_relative_paths_in_a_config_file_are_read_from_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_paths_in_a_config_file_are_read_from_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "etc"
     folder.mkdir()
     config = folder / "trustbot.yaml"

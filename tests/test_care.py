@@ -263,8 +263,9 @@ async def test_progress_shows_the_parts_visited_and_suggests_one_gently(brain: B
 
 
 async def test_each_tool_is_reachable_from_both_menus(brain: Brain) -> None:
-    for role, labels in {"hurt_partner": ["When it floods back", "Tonight's talk", "A minute to breathe"],
-                         "broke_trust": ["When something sets them off", "Tonight's talk", "A minute to breathe"]}.items():
+    menus = {"hurt_partner": ["When it floods back", "Tonight's talk", "A minute to breathe"],
+             "broke_trust": ["When something sets them off", "Tonight's talk", "A minute to breathe"]}
+    for role, labels in menus.items():
         for label in labels:
             chat = EngineChat(brain)
             await _onboard(chat, brain.graph, role, None)

@@ -21,7 +21,8 @@ from tests.support.paths import role_label
 
 
 def checkin(graph: DialogGraph, role: str, promise: str = "") -> engine.Step:
-    return engine.step(graph, DialogState(node=graph.roles[role].menu, role=role), CheckIn("Small steps count.", promise))
+    state = DialogState(node=graph.roles[role].menu, role=role)
+    return engine.step(graph, state, CheckIn("Small steps count.", promise))
 
 
 def labels(step: engine.Step) -> list[str]:

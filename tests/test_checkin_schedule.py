@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -63,7 +64,7 @@ def test_following_next_due_gives_exactly_one_instant_per_local_day(zone, start,
         now = due
     days = [i.astimezone(tz).date() for i in instants]
     assert days == [days[0] + timedelta(days=n) for n in range(6)]
-    gaps = {(b - a) for a, b in zip(instants, instants[1:])}
+    gaps = {(b - a) for a, b in itertools.pairwise(instants)}
     assert gaps <= {timedelta(hours=23), timedelta(hours=24), timedelta(hours=25)}
 
 

@@ -28,7 +28,10 @@ from bot.storage.users import UserKey
 from tests.support.chat import ConsoleChat
 from tests.support.checkin import CHANNEL, Clock, Rig, at
 
-def reply(brain, event, state: DialogState = DialogState(role="hurt_partner")):
+HURT_PARTNER = DialogState(role="hurt_partner")
+
+
+def reply(brain, event, state: DialogState = HURT_PARTNER):
     step = respond(brain, state, event)
     return step, step.outcome.replies[0].text
 

@@ -1,4 +1,7 @@
-"""`trustbot console`: the same engine and storage, driven by piped lines (the command itself runs in test_any_folder.py)."""
+"""`trustbot console`: the same engine and storage, driven by piped lines.
+
+The command itself runs in test_any_folder.py.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +53,9 @@ def console(lines: list[str], db: Path, user: str = "tester") -> Ran:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_a_scripted_console_conversation_reaches_every_section(role: str, real_graph: DialogGraph, tmp_path: Path) -> None:
+def test_a_scripted_console_conversation_reaches_every_section(
+    role: str, real_graph: DialogGraph, tmp_path: Path
+) -> None:
     script = [role_label(real_graph, role)]
     expected = []
     paths = label_paths(real_graph, role)

@@ -59,7 +59,7 @@ async def test_concurrent_calls_are_batched_in_one_worker_thread() -> None:
         vectors = await asyncio.gather(first, *rest)
     assert [len(b) for b in fake.batches] == [1, 16, 4]
     assert worker.batches == 3
-    for text, vector in zip(["a", *texts], vectors):
+    for text, vector in zip(["a", *texts], vectors, strict=True):
         assert vector.shape == (8,) and vector[len(text) % 8] == 1.0  # each caller gets its own row
     assert len(fake.threads) == 1 and next(iter(fake.threads)).startswith("trustbot-embed")
     assert threading.current_thread().name not in fake.threads

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from bot.core.dialog import engine
@@ -44,7 +45,7 @@ async def test_menu_wording_rotates_and_never_repeats_twice_in_a_row(min_chat: E
     for _ in range(4):
         await min_chat.send("/menu")
         shown.append(min_chat.last.text)
-    assert all(a != b for a, b in zip(shown, shown[1:]))
+    assert all(a != b for a, b in itertools.pairwise(shown))
     assert set(shown) == {"broke_trust menu, first wording.", "broke_trust menu, second wording."}
 
 
@@ -54,7 +55,9 @@ async def test_typed_answer_is_kept_and_excuses_are_pointed_out(min_chat: Engine
     await min_chat.press("Take Responsibility")
     seen = await min_chat.send("I'm sorry, but you never listened to me")
     assert seen[0].text == 'Found: "but", "you never"'
-    assert min_chat.effects == [SaveAnswer("note_b", "I'm sorry, but you never listened to me", "b_take_responsibility")]
+    assert min_chat.effects == [
+        SaveAnswer("note_b", "I'm sorry, but you never listened to me", "b_take_responsibility")
+    ]
     assert "Thank you for writing it." in [s.text for s in seen]
 
 
@@ -135,4 +138,5 @@ def test_state_survives_a_json_round_trip() -> None:
 
 def test_malformed_stored_state_becomes_a_fresh_start() -> None:
     assert DialogState.from_json("garbage") == DialogState()
-    assert DialogState.from_json({"node": 5, "counters": {"a": "x", "b": True, "c": 2}}) == DialogState(counters={"c": 2})
+    stored = {"node": 5, "counters": {"a": "x", "b": True, "c": 2}}
+    assert DialogState.from_json(stored) == DialogState(counters={"c": 2})

@@ -50,7 +50,8 @@ def _squash(text: str) -> str:
 
 
 def _misses(matcher: FaqMatcher, pairs: list[tuple[str, str]]) -> list[str]:
-    return [f"{want} <- {q!r} (got {matcher.rank(q)[0].faq_id})" for q, want in pairs if matcher.rank(q)[0].faq_id != want]
+    return [f"{want} <- {q!r} (got {matcher.rank(q)[0].faq_id})"
+            for q, want in pairs if matcher.rank(q)[0].faq_id != want]
 
 
 # --- the evaluation set itself --------------------------------------------------
@@ -81,7 +82,8 @@ def test_top1_accuracy_on_in_scope_questions(matcher: FaqMatcher) -> None:
 
 def test_confident_answers_are_right_and_frequent(matcher: FaqMatcher) -> None:
     answered = [(q, want, d) for q, want in IN_SCOPE if (d := matcher.decide(q)).kind == "answer"]
-    wrong = [f"{want} <- {q!r} (answered {d.matches[0].faq_id})" for q, want, d in answered if d.matches[0].faq_id != want]
+    wrong = [f"{want} <- {q!r} (answered {d.matches[0].faq_id})"
+             for q, want, d in answered if d.matches[0].faq_id != want]
     precision = 1 - len(wrong) / max(len(answered), 1)
     rate = len(answered) / len(IN_SCOPE)
     assert precision >= 0.95, f"precision {precision:.3f}:\n" + "\n".join(wrong)
@@ -117,7 +119,7 @@ def _swap_middle_letters(question: str) -> str:
 
 def test_typos_in_the_longest_word_keep_the_match(matcher: FaqMatcher) -> None:
     typo_pairs = [(_swap_middle_letters(q), want) for q, want in IN_SCOPE]
-    assert sum(a != b for (a, _), (b, _) in zip(typo_pairs, IN_SCOPE)) > len(IN_SCOPE) // 2
+    assert sum(a != b for (a, _), (b, _) in zip(typo_pairs, IN_SCOPE, strict=True)) > len(IN_SCOPE) // 2
     misses = _misses(matcher, typo_pairs)
     accuracy = 1 - len(misses) / len(typo_pairs)
     assert accuracy >= 0.80, f"top-1 with typos {accuracy:.3f}:\n" + "\n".join(misses)
@@ -204,7 +206,7 @@ def test_explain_reports_a_confident_answer(matcher: FaqMatcher) -> None:
     assert result["faq_id"] == "how_long"
     assert result["action"] == "answer"
     assert 0.5 <= result["score"] <= 1.0
-    assert [m["faq_id"] for m in result["top"]][0] == "how_long"
+    assert next(m["faq_id"] for m in result["top"]) == "how_long"
 
 
 def test_explain_gives_no_faq_id_when_the_bot_would_not_answer(matcher: FaqMatcher) -> None:

@@ -95,7 +95,7 @@ def section_too_far(files: Files) -> None:
     nodes["b_menu"]["buttons"] = [b for b in nodes["b_menu"]["buttons"] if b["goto"] != "b_new_beginning"]
     chain = ["b_menu", "b_far1", "b_far2", "b_far3", "b_far4"]
     nodes["b_menu"]["buttons"].append({"label": "Far", "goto": "b_far1"})
-    for here, there in zip(chain[1:], chain[2:] + ["b_new_beginning"]):
+    for here, there in zip(chain[1:], chain[2:] + ["b_new_beginning"], strict=True):
         nodes[here] = {"say": "Further.", "buttons": [{"label": "On", "goto": there}]}
 
 
@@ -117,7 +117,7 @@ def tool_too_far(files: Files) -> None:
     chain = ["c_far1", "c_far2", "c_far3", "c_far4"]
     _menu_button(files, label="Far", goto=chain[0])
     files["hurt_partner.yaml"]["nodes"]["h_menu"]["buttons"].append({"label": "Far", "goto": chain[0]})
-    for here, there in zip(chain, chain[1:] + ["c_breathe"]):
+    for here, there in zip(chain, chain[1:] + ["c_breathe"], strict=True):
         nodes[here] = {"say": "Further.", "buttons": [{"label": "On", "goto": there}]}
     nodes["c_breathe"] = {"say": "Breathe.", "tool": "grounding", "end": True}
 
@@ -192,7 +192,7 @@ def test_lint_names_the_broken_rule(tmp_path: Path, capsys, mutate, expected: st
 
 def test_lint_reports_the_line_and_path_of_a_schema_error(tmp_path: Path, capsys) -> None:
     main(["lint", str(_write_fixture(tmp_path, schema_error))])
-    line = next(l for l in capsys.readouterr().out.splitlines() if "sayy" in l)
+    line = next(text for text in capsys.readouterr().out.splitlines() if "sayy" in text)
     assert line.startswith("broke_trust.yaml:") and "nodes.b_forgiveness.sayy" in line
     assert line.split(":")[1].isdigit()
 

