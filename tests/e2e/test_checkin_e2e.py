@@ -16,11 +16,11 @@ import sqlalchemy as sa
 
 from bot.storage.database import Database
 from bot.storage.tables import checkins
-from tests.conftest import make_brain, shipped_graph
+from tests.conftest import shipped_graph
 from tests.e2e.conftest import assert_clean_log
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import BotProcess
-from tests.support.chat import EngineChat
+from tests.support.content import mirror
 from tests.support.telegram_chat import TelegramChat
 
 pytestmark = pytest.mark.slow
@@ -49,7 +49,7 @@ async def test_a_check_in_set_for_the_coming_minute_arrives_once_and_not_again_a
     emulator: BotApiEmulator, checkin_bot: BotProcess, database_url: str
 ) -> None:
     user = 7101
-    chat = TelegramChat(emulator, user, mirror=EngineChat(make_brain(GRAPH)))
+    chat = TelegramChat(emulator, user, mirror=mirror())
     await chat.send("/start")
     await chat.press(ROLE_HURT)
     seen = await chat.press("No need")  # onboarding: discreet mode, then where you are

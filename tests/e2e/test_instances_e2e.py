@@ -8,17 +8,17 @@ import threading
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
 
 from bot.storage.database import Database
 from bot.storage.tables import checkins
-from tests.conftest import make_brain, shipped_graph
+from tests.conftest import shipped_graph
 from tests.e2e.conftest import make_due_now, upgrade_schema
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import BotProcess
 from tests.support.chat import EngineChat
+from tests.support.content import mirror
 from tests.support.postgres import PostgresServer, free_port
 from tests.support.telegram_chat import TelegramChat
 from tests.support.walks import mirrored_walk
@@ -87,7 +87,7 @@ def test_users_split_across_two_instances_keep_a_consistent_state(emulator: BotA
     def one_user(user_id: int) -> None:
         chat = SplitChat(emulator, user_id, instances)
         try:
-            asyncio.run(mirrored_walk(chat, EngineChat(make_brain(GRAPH)), user_id, 15, GRAPH.ui.quick_exit_button))
+            asyncio.run(mirrored_walk(chat, mirror(), user_id, 15, GRAPH.ui.quick_exit_button))
         except AssertionError as exc:
             errors.append(str(exc)[:400])
 
@@ -102,7 +102,7 @@ def test_users_split_across_two_instances_keep_a_consistent_state(emulator: BotA
 def test_the_same_tap_sent_to_both_instances_at_once_moves_the_user_only_once(
     emulator: BotApiEmulator, instances
 ) -> None:
-    chat = SplitChat(emulator, 8100, instances, mirror=EngineChat(make_brain(GRAPH)))
+    chat = SplitChat(emulator, 8100, instances, mirror=mirror())
     asyncio.run(chat.send("/start"))
     role_message = emulator.bot_messages(8100)[-1]
     data = role_message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
@@ -136,7 +136,7 @@ def test_the_webhook_checks_the_secret_and_refuses_garbage(emulator: BotApiEmula
 def test_both_instances_dispatch_but_each_check_in_is_sent_exactly_once(emulator: BotApiEmulator, instances) -> None:
     people = list(range(8300, 8312))
     for user in people:
-        chat = SplitChat(emulator, user, instances, mirror=EngineChat(make_brain(GRAPH)))
+        chat = SplitChat(emulator, user, instances, mirror=mirror())
         asyncio.run(chat.send("/start"))
         asyncio.run(chat.press(chat.buttons[user % 2]))  # either role
         chat.mirror = None  # a settings reply: one message
@@ -162,4 +162,4 @@ def test_both_instances_dispatch_but_each_check_in_is_sent_exactly_once(emulator
         time.sleep(0.1)
         found = asyncio.run(rows())
     assert len(found) == len(people) and {s for _, s in found} == {"sent"}
-    assert {u: len(arrived(u)) for u in people} == {u: 1 for u in people}
+    assert {u: len(arrived(u)) for u in people} == dict.fromkeys(people, 1)

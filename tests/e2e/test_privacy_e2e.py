@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_brain, shipped_graph
+from tests.conftest import shipped_graph
 from tests.e2e.conftest import assert_clean_log
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import TOKEN, BotProcess
-from tests.support.chat import EngineChat
+from tests.support.content import mirror
 from tests.support.paths import role_label, route_to_answer
 from tests.support.telegram_chat import TelegramChat
 
@@ -40,7 +40,7 @@ async def test_the_log_holds_no_message_text_and_no_token(emulator: BotApiEmulat
     process = BotProcess(emulator, f"sqlite:///{tmp_path / 'bot.sqlite3'}", tmp_path, TRUSTBOT_LOG_LEVEL="DEBUG")
     process.start()
     try:
-        chat = TelegramChat(emulator, 7005, mirror=EngineChat(make_brain(GRAPH)))
+        chat = TelegramChat(emulator, 7005, mirror=mirror())
         typed = [APOLOGY, QUESTION, "my partner hit me and I am scared", "I need honesty today"]
         await _journal_something(chat, typed[0])
         for text in typed[1:]:
@@ -62,7 +62,7 @@ async def test_the_database_files_are_readable_by_their_owner_only(emulator: Bot
     process = BotProcess(emulator, f"sqlite:///{path}", tmp_path)
     process.start()
     try:
-        await TelegramChat(emulator, 7300, mirror=EngineChat(make_brain(GRAPH))).send("/start")
+        await TelegramChat(emulator, 7300, mirror=mirror()).send("/start")
         files = [path, *path.parent.glob(path.name + "-*")]
         assert len(files) >= 2  # the database and its write-ahead log
         for file in files:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import make_brain, shipped_graph
+from tests.conftest import shipped_graph
 from tests.e2e.conftest import assert_clean_log
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import BotProcess
-from tests.support.chat import EngineChat
+from tests.support.content import mirror
 from tests.support.telegram_chat import TelegramChat
 
 pytestmark = pytest.mark.slow
@@ -25,8 +25,8 @@ async def test_the_next_tap_after_a_sigkill_restart_continues_at_the_same_step(
     emulator: BotApiEmulator, bot: BotProcess
 ) -> None:
     # The pure engine, fed the same inputs, says how many replies each brings and what the next tap shows.
-    mirror = EngineChat(make_brain(GRAPH))
-    chat = TelegramChat(emulator, 1001, mirror=mirror)
+    engine = mirror()
+    chat = TelegramChat(emulator, 1001, mirror=engine)
     await chat.send("/start")
     await chat.press(ROLE_HURT)
     menu_buttons = chat.buttons
@@ -35,7 +35,7 @@ async def test_the_next_tap_after_a_sigkill_restart_continues_at_the_same_step(
     bot.kill()
     bot.start()
     seen = await chat.press(step_buttons[0])
-    expected = [s.text for s in mirror.transcript[-len(seen):]]
+    expected = [s.text for s in engine.transcript[-len(seen):]]
     assert [s.text for s in seen] == expected
     assert not any("earlier step" in s.text for s in seen)
     assert_clean_log(bot.log())
@@ -44,7 +44,7 @@ async def test_the_next_tap_after_a_sigkill_restart_continues_at_the_same_step(
 async def test_a_reply_that_timed_out_after_delivery_is_not_sent_twice(
     emulator: BotApiEmulator, bot: BotProcess
 ) -> None:
-    chat = TelegramChat(emulator, 1101, timeout=20, mirror=EngineChat(make_brain(GRAPH)))
+    chat = TelegramChat(emulator, 1101, timeout=20, mirror=mirror())
     emulator.fail_next("sendMessage", "slow", delay=6.5)  # longer than the bot's 5 s read timeout
     start = await chat.send("/start")
     # The bot carries on. /menu is handled after the whole /start turn, so

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field, replace
 
 from bot.adapters.commands import command_event
 from bot.adapters.console.app import Console
-from bot.core.dialog.engine import DialogState
 from bot.core.checkin import places
 from bot.core.checkin.names import Choice
+from bot.core.dialog.engine import DialogState
 from bot.core.messages import Button, Effect, Event, Outcome, SaveAnswer, SaveChoice, Text, UpdateProfile
 from bot.core.profile import Profile
 from bot.core.render import render
 from bot.core.turn import Brain, respond
+from bot.core.understanding.embedding import Embedder
 from bot.service.chat import ChatService
 
 
@@ -78,9 +79,11 @@ def _as_seen(outcome: Outcome) -> list[Seen]:
 class EngineChat(ChatClient):
     """The pure core: no storage, no transport. State lives in this object."""
 
-    def __init__(self, brain: Brain):
+    def __init__(self, brain: Brain, *, embedder: Embedder | None = None):
         super().__init__()
         self.brain = brain
+        #: With the model, typed text is embedded first, as the chat service does.
+        self.embedder = embedder
         self.state = DialogState()
         self._buttons: tuple[Button, ...] = ()
         self.effects: list[object] = []
@@ -100,7 +103,10 @@ class EngineChat(ChatClient):
             self.profile = replace(self.profile, **known)
 
     def _event_for(self, text: str) -> Event:
-        return command_event(text) or Text(text)
+        event = command_event(text) or Text(text)
+        if isinstance(event, Text) and self.embedder is not None:
+            return replace(event, vector=self.embedder.embed([text])[0])
+        return event
 
     def _step(self, event: Event) -> list[Seen]:
         discreet = self.profile.discreet  # as the service does: the setting before this turn

@@ -12,6 +12,7 @@ from bot import bootstrap
 from bot.config import Settings
 from bot.core.turn import Brain
 from bot.core.understanding.embedding import Embedder
+from tests.support.chat import EngineChat
 
 _BRAINS: dict[str, Brain] = {}
 _load_brain = bootstrap.load_brain
@@ -35,3 +36,25 @@ def cached_model(settings: Settings, brain: Brain) -> tuple[Brain, Embedder | No
     if id(brain) not in _MODELS:
         _MODELS[id(brain)] = _with_model(settings, brain)
     return _MODELS[id(brain)]
+
+
+_READING: dict[str, tuple[Brain, Embedder | None]] = {}
+
+
+def reading_brain() -> tuple[Brain, Embedder | None]:
+    """The shipped content read the way the running bot reads it (rules and
+    the model's neighbours, unless TRUSTBOT_MODEL=off), and the embedder: what a
+    mirror of the real bot needs to expect the same replies."""
+    from tests.conftest import DIALOGS
+
+    if "shipped" not in _READING:
+        brain = bootstrap.build_brain(DIALOGS)
+        settings = Settings.model_validate({"dialogs": {"dir": str(DIALOGS)}})
+        _READING["shipped"] = _with_model(settings, brain)
+    return _READING["shipped"]
+
+
+def mirror() -> EngineChat:
+    """A pure-engine chat that reads typed text exactly as the bot under test does."""
+    brain, embedder = reading_brain()
+    return EngineChat(brain, embedder=embedder)

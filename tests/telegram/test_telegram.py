@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import make_brain, shipped_graph
+from tests.conftest import shipped_graph
 from tests.support.botapi_emulator import BotApiEmulator, JSONDict
-from tests.support.chat import EngineChat
+from tests.support.content import mirror
 from tests.support.telegram_inproc import InProcessBot, InProcessChat
 from tests.support.walks import mirrored_walk
 from tests.telegram.conftest import MakeBot, assert_clean_log
@@ -101,7 +101,7 @@ async def test_twenty_users_at_once_each_get_their_own_replies(emulator: BotApiE
     """
     results = await asyncio.gather(*(
         mirrored_walk(
-            InProcessChat(bot, user_id), EngineChat(make_brain(GRAPH)), user_id, 29, GRAPH.ui.quick_exit_button
+            InProcessChat(bot, user_id), mirror(), user_id, 29, GRAPH.ui.quick_exit_button
         )
         for user_id in range(3001, 3021)
     ), return_exceptions=True)
@@ -120,8 +120,8 @@ async def test_flood_control_waits_and_delivers_each_reply_once(emulator: BotApi
     chat = InProcessChat(bot, 1100)
     emulator.fail_next("sendMessage", "retry_after", retry_after=1)
     seen = await chat.send("/start")
-    mirror = EngineChat(make_brain(GRAPH))
-    assert [s.text for s in seen] == [s.text for s in await mirror.send("/start")]
+    engine = mirror()
+    assert [s.text for s in seen] == [s.text for s in await engine.send("/start")]
     assert emulator.calls_to("sendMessage")[0].status == 429
     assert_clean_log(bot.log())
 
