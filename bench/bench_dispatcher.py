@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def _fill(db_path: Path, count: int, now: datetime) -> None:
 
 async def _run(args: argparse.Namespace, workdir: Path) -> None:
     path = workdir / "bench.sqlite3"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db = Database(f"sqlite:///{path}")
     await migrate.upgrade(db)
     started = time.perf_counter()

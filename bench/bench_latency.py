@@ -23,13 +23,13 @@ import gc
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
+from common import (
     ROOT,
     MemoryRequest,
     Traffic,
@@ -41,7 +41,7 @@ from common import (  # noqa: E402
     trustbot_app,
     user_ids,
 )
-from telegram import Update  # noqa: E402
+from telegram import Update
 
 GOAL_P99_MS = 5.0
 #: Sleep until this close to an update's due time, then spin (asyncio timers round to ~1 ms).

@@ -27,12 +27,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
+from common import (
     ROOT,
     MemoryRequest,
     Traffic,
@@ -43,7 +43,7 @@ from common import (  # noqa: E402
     trustbot_app,
     user_ids,
 )
-from telegram import Update  # noqa: E402
+from telegram import Update
 
 GOAL_RATIO = 0.5
 
@@ -265,7 +265,7 @@ PACKAGES = [
 def _inclusive(stats: dict, fragment: str, name: str) -> float:
     total = 0.0
     for (path, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.items():
-        if func == name and (fragment == "~" and path == "~" or fragment != "~" and path.endswith(fragment)):
+        if func == name and ((fragment == "~" and path == "~") or (fragment != "~" and path.endswith(fragment))):
             total += ct
     return total
 

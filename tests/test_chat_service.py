@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from bot.core.messages import Outcome, Press, Start, Text
-from tests.conftest import make_brain
 from bot.service.chat import ChatService
 from bot.storage import users
 from bot.storage.database import Database
 from bot.storage.users import UserKey
+from tests.conftest import make_brain
 
 ANA = UserKey("test", "ana")
 BEN = UserKey("test", "ben")

@@ -19,6 +19,7 @@ from bot.storage.database import Database
 from bot.storage.users import UserKey
 from tests.support.checkin import CHANNEL, Clock, Rig, at
 
+
 def one_per_day(rig: Rig, name: str, zone: str) -> list[str]:
     """The local send times; fails if any local day got two check-ins."""
     days = [r.local_date for r in rig.received.get(name, [])]
@@ -219,7 +220,7 @@ def _race(database_url: str, brain, start: datetime, names: list[str], batch: in
 
         try:
             asyncio.run(main())
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=process) for _ in range(2)]

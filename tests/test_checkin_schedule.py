@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.core.checkin.schedule import effective, next_due, parse_hhmm, plan_due, wall_clock_to_utc
 
-UTC = timezone.utc
 GRACE = timedelta(hours=3)
 
 

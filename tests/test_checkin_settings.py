@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.checkin import places
 from bot.core.checkin.settings import parse_time
+from bot.core.dialog.engine import DialogState
 from bot.core.dialog.graph import DialogGraph
 from bot.core.messages import (
     CheckinCommand,
@@ -21,7 +22,6 @@ from bot.core.messages import (
     UpdateProfile,
 )
 from bot.core.turn import respond
-from bot.core.dialog.engine import DialogState
 from bot.storage import users
 from bot.storage.database import Database
 from bot.storage.users import UserKey

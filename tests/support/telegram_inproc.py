@@ -129,7 +129,7 @@ class InProcessBot:
         dialogs: Path,
         *,
         jobs: bool = False,
-        rate_limiter: BaseRateLimiter[Any] | None | DefaultLimiter = None,
+        rate_limiter: BaseRateLimiter[Any] | DefaultLimiter | None = None,
         read_timeout: float = 5.0,
         **env: str,
     ) -> None:
@@ -250,7 +250,7 @@ class InProcessChat(ChatClient):
         await self.bot.feed(update)
         return [seen_from(m) for m in self.emulator.bot_messages(self.user_id, start=before)]
 
-    async def do(self, action: Callable[..., JSONDict | None | Awaitable[Any]], *args: Any) -> list[Seen]:
+    async def do(self, action: Callable[..., JSONDict | Awaitable[Any] | None], *args: Any) -> list[Seen]:
         """Any emulator action for this user (a sticker, a raw press), then its replies."""
         before = self._count()
         update = action(self.user_id, *args)
