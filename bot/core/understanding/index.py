@@ -23,6 +23,8 @@ from bot.core.understanding.embedding import Matrix
 from bot.core.understanding.probe import Probe
 
 Rows = npt.NDArray[np.intp]
+#: The danger probe's two classes; DANGER comes first in its output.
+DANGER, OTHER = "danger", "other"
 Mask = npt.NDArray[np.bool_]
 
 
@@ -112,6 +114,12 @@ class UnderstandingIndex:
     labels: tuple[ExampleLabel, ...]
     matrix: Matrix
     probe: Probe | None
+    #: Danger against everything else: one direction for the danger score
+    #: (the many-class probe splits danger's share over seven categories).
+    danger_probe: Probe | None
+    #: Which FAQ entry, trained on the FAQ's own examples: ranks entries by
+    #: everything their examples share, not by the one closest question.
+    faq_probe: Probe | None
     layout: Layout = field(repr=False)
 
     @classmethod
@@ -122,8 +130,15 @@ class UnderstandingIndex:
             matrix = np.zeros((0, 0), dtype=np.float32)
         elif matrix.shape[0] != len(labels):
             raise ValueError(f"{matrix.shape[0]} vectors for {len(labels)} examples: the cache is stale")
-        probe = Probe.train(matrix, [probe_class(label) for label in labels]) if matrix.shape[0] else None
-        return cls(content, labels, np.ascontiguousarray(matrix, dtype=np.float32), probe, _layout(labels, probe))
+        probe = danger = faq_probe = None
+        if matrix.shape[0]:
+            rows = [i for i, label in enumerate(labels) if label.kind is LabelKind.FAQ]
+            if rows:
+                faq_probe = Probe.train(matrix[rows], [labels[i].value for i in rows])
+            probe = Probe.train(matrix, [probe_class(label) for label in labels])
+            danger = Probe.train(matrix, [DANGER if label.kind is LabelKind.DANGER else OTHER for label in labels])
+        matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        return cls(content, labels, matrix, probe, danger, faq_probe, _layout(labels, probe))
 
     @property
     def has_vectors(self) -> bool:

@@ -27,7 +27,7 @@ from bot.core.roles import Role
 from bot.core.safety import check as safety_check
 from bot.core.understanding import rules
 from bot.core.understanding.embedding import Vector
-from bot.core.understanding.index import UnderstandingIndex
+from bot.core.understanding.index import DANGER, UnderstandingIndex
 from bot.core.understanding.reading import (
     CATEGORY_ORDER,
     Context,
@@ -44,13 +44,15 @@ class Thresholds:
 
     #: Danger score (probe probability x ``probe_weight`` + the two margins)
     #: from which the bot asks the gentle question...
-    possible: float = 0.05
+    possible: float = 0.068
     #: ...and from which, with a "clear" example nearest, it gives the full reply.
     clear: float = 0.10
     #: The gentle question's bar while the one who broke trust writes their own
     #: words (apology, promise, confession): their acts are not danger to them.
     writing_possible: float = 0.12
-    probe_weight: float = 0.05
+    probe_weight: float = 0.1
+    #: Weight of the two nearest-example margins in the danger score.
+    margin_weight: float = 1.0
     #: How many nearest examples of each side the averaged margin uses.
     top_k: int = 3
     #: A feeling example closer than any FAQ / off-topic / small-talk one by this much...
@@ -66,6 +68,8 @@ class Thresholds:
     faq_strong: float = 0.05
     #: Blend of the lexical matcher's score and the kNN similarity for ranking entries.
     lexical_weight: float = 0.15
+    #: Weight of the FAQ-entry probe's probability in ranking entries.
+    faq_probe_weight: float = 0.2
 
 
 DEFAULT = Thresholds()
@@ -111,10 +115,11 @@ def read(reader: Reader, text: str, vector: Vector | None, context: Context) -> 
     index = reader.index
     sims = index.matrix @ vector if vector is not None and index.has_vectors else None
     proba = index.probe.proba(vector) if vector is not None and index.probe is not None else None
+    danger_p = _danger_probability(index, vector)
 
     level, category, margin = SafetyLevel.NONE, None, 0.0
     if sims is not None:
-        level, category, margin = _knn_danger(reader, sims, proba, text, context)
+        level, category, margin = _knn_danger(reader, sims, danger_p, text, context)
     if level is not SafetyLevel.NONE and category is not None:
         return Reading(level, (category,), language=language, question=question, danger_margin=margin)
 
@@ -125,7 +130,7 @@ def read(reader: Reader, text: str, vector: Vector | None, context: Context) -> 
     if talk is not None:
         return Reading(small_talk=talk, question=question, danger_margin=margin)
 
-    faq_id, candidates, score = _faq(reader, text, sims, context)
+    faq_id, candidates, score = _faq(reader, text, sims, vector, context)
     feeling = rules.feeling_words(text)
     if feeling is None and sims is not None:
         feeling = _knn_feeling(reader, sims, proba)
@@ -142,23 +147,29 @@ def _top_mean(values: np.ndarray, k: int) -> float:
     return float(np.partition(values, values.size - k)[-k:].mean())
 
 
-def danger_score(reader: Reader, sims: np.ndarray, proba: np.ndarray | None) -> tuple[float, int]:
+def _danger_probability(index: UnderstandingIndex, vector: Vector | None) -> float | None:
+    if vector is None or index.danger_probe is None:
+        return None
+    return float(index.danger_probe.proba(vector)[index.danger_probe.classes.index(DANGER)])
+
+
+def danger_score(reader: Reader, sims: np.ndarray, danger_p: float | None) -> tuple[float, int]:
     """The danger score and the row of the nearest danger example (-1: none)."""
     lay, t = reader.index.layout, reader.thresholds
     if lay.danger.size == 0 or lay.not_danger.size == 0:
         return -1.0, -1
     near, far = sims[lay.danger], sims[lay.not_danger]
     at = int(lay.danger[int(near.argmax())])
-    score = float(near.max() - far.max()) + _top_mean(near, t.top_k) - _top_mean(far, t.top_k)
-    if proba is not None and lay.danger_columns.size:
-        score += t.probe_weight * float(proba[lay.danger_columns].sum())
+    score = t.margin_weight * (float(near.max() - far.max()) + _top_mean(near, t.top_k) - _top_mean(far, t.top_k))
+    if danger_p is not None:
+        score += t.probe_weight * danger_p
     return score, at
 
 
-def _knn_danger(reader: Reader, sims: np.ndarray, proba: np.ndarray | None, text: str,
+def _knn_danger(reader: Reader, sims: np.ndarray, danger_p: float | None, text: str,
                 context: Context) -> tuple[SafetyLevel, SafetyCategory | None, float]:
     t = reader.thresholds
-    score, at = danger_score(reader, sims, proba)
+    score, at = danger_score(reader, sims, danger_p)
     own = _own_words(context)
     if at < 0 or score < (t.writing_possible if own else t.possible):
         return SafetyLevel.NONE, None, score
@@ -190,7 +201,7 @@ def _knn_feeling(reader: Reader, sims: np.ndarray, proba: np.ndarray | None) -> 
     return Feeling(reader.index.labels[int(lay.feeling[int(near.argmax())])].value)
 
 
-def _faq(reader: Reader, text: str, sims: np.ndarray | None,
+def _faq(reader: Reader, text: str, sims: np.ndarray | None, vector: Vector | None,
          context: Context) -> tuple[str | None, tuple[str, ...], float]:
     """The entry to answer (or None), "did you mean" candidates, and the best score."""
     role = context.role.value if context.role else None
@@ -211,7 +222,12 @@ def _faq(reader: Reader, text: str, sims: np.ndarray | None,
     per_entry = {e: float(s) for e, s in zip(lay.faq_ids, maxima, strict=True) if e in fits}
     if not per_entry:
         return None, (), 0.0
-    scored = sorted(((s + t.lexical_weight * lexical.get(e, 0.0), e) for e, s in per_entry.items()), reverse=True)
+    probe = reader.index.faq_probe
+    entry_p: dict[str, float] = {}
+    if probe is not None and vector is not None and t.faq_probe_weight:
+        entry_p = dict(zip(probe.classes, (float(v) for v in probe.proba(vector)), strict=True))
+    scored = sorted(((s + t.lexical_weight * lexical.get(e, 0.0) + t.faq_probe_weight * entry_p.get(e, 0.0), e)
+                     for e, s in per_entry.items()), reverse=True)
     (top, first), (second, _) = scored[0], scored[1] if len(scored) > 1 else (-1.0, "")
     # Feelings and sadness may well be asked about: only off-topic and small
     # talk argue against answering. Words from the FAQ's world (the lexical
