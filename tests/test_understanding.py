@@ -12,10 +12,11 @@ import yaml
 
 from bot.bootstrap import build_reader
 from bot.core.messages import Text
+from bot.core.roles import Role
 from bot.core.turn import Brain
 from bot.core.understanding.evaluate import evaluate
 from bot.core.understanding.index import example_texts
-from bot.core.understanding.reading import Context, Reading, Role, SafetyLevel
+from bot.core.understanding.reading import Context, Reading, SafetyLevel
 from tests.support.chat import EngineChat
 from tests.support.e5 import cached_vectors
 
@@ -25,8 +26,8 @@ DEV = yaml.safe_load((ROOT / "tests/data/understanding/dev.yaml").read_text(enco
 
 @pytest.fixture(scope="session")
 def model_brain(embedder: Any) -> Brain:
-    from tests.conftest import DIALOGS, make_brain
     from bot.core.dialog.loader import load_dir
+    from tests.conftest import DIALOGS, make_brain
 
     brain = make_brain(load_dir(DIALOGS))
     assert brain.reader is not None
@@ -37,7 +38,7 @@ def model_brain(embedder: Any) -> Brain:
 
 def test_dev_set_meets_every_target_with_the_model(model_brain: Brain, embedder: Any) -> None:
     texts = sorted({i if isinstance(i, str) else i["text"] for v in DEV.values() if isinstance(v, list) for i in v})
-    vectors = dict(zip(texts, cached_vectors(embedder, texts)))
+    vectors = dict(zip(texts, cached_vectors(embedder, texts), strict=True))
     reader = model_brain.reader
     assert reader is not None
 
@@ -151,3 +152,64 @@ async def test_a_confession_in_the_apology_draft_is_not_control(model_brain: Bra
     chat.state = replace(chat.state, node="br_resp_draft")
     await chat.send("I hid my phone from her and lied about where I was. I'm sorry.")
     assert any(type(e).__name__ == "SaveAnswer" for e in chat.effects)
+
+
+async def _broke_trust_at(brain: Brain, embedder: Any, node: str) -> ModelChat:
+    chat = ModelChat(brain, embedder)
+    await chat.send("/start")
+    await chat.press("I broke my partner's trust")
+    chat.state = replace(chat.state, node=node)
+    return chat
+
+
+@pytest.mark.parametrize(("node", "text"), [
+    ("br_resp_draft", "I'm sorry, but I was stressed"),
+    ("ci_br_promise", "home by six and phone face down at dinner"),
+    ("ci_br_promise", "I promise to be home by six and keep my phone face down at dinner"),
+])
+async def test_own_words_at_a_writing_step_are_not_met_with_the_safety_question(
+        model_brain: Brain, embedder: Any, node: str, text: str) -> None:
+    """The one who broke trust names their own acts and promises: an answer, not a disclosure."""
+    chat = await _broke_trust_at(model_brain, embedder, node)
+    await chat.send(text)
+    assert model_brain.safety.graded is not None
+    assert not chat.said(model_brain.safety.graded.check.question)
+    assert not chat.said(model_brain.safety.texts.not_care)
+    assert any(type(e).__name__ == "SaveAnswer" for e in chat.effects)
+
+
+@pytest.mark.parametrize("node", ["br_resp_draft", "ci_br_promise"])
+@pytest.mark.parametrize("text", ["he hits me when he's drunk", "i want to kill myself", "i'm not safe at home"])
+async def test_clear_danger_still_comes_first_at_a_writing_step(
+        model_brain: Brain, embedder: Any, node: str, text: str) -> None:
+    chat = await _broke_trust_at(model_brain, embedder, node)
+    await chat.send(text)
+    assert chat.said(model_brain.safety.texts.not_care)
+    assert not any(type(e).__name__ == "SaveAnswer" for e in chat.effects)
+
+
+def test_the_probe_is_deterministic_and_fits_its_examples(model_brain: Brain) -> None:
+    """Trained at build time from the content: the same examples give the
+    same weights, and most examples land in their own class."""
+    from bot.core.understanding.index import probe_class
+    from bot.core.understanding.probe import Probe
+
+    reader = model_brain.reader
+    assert reader is not None
+    index, probe = reader.index, reader.index.probe
+    assert probe is not None
+    labels = [probe_class(label) for label in index.labels]
+    again = Probe.train(index.matrix, labels)
+    assert again.classes == probe.classes
+    assert (again.weights == probe.weights).all()
+    guessed = [probe.classes[int(probe.proba(row).argmax())] for row in index.matrix]
+    # Regularised on purpose (it must generalise), so not every example fits.
+    assert sum(g == want for g, want in zip(guessed, labels, strict=True)) / len(labels) > 0.75
+
+
+def test_no_vector_reads_with_rules_only(model_brain: Brain) -> None:
+    reader = model_brain.reader
+    assert reader is not None
+    assert reader.read("i want to kill myself").level is SafetyLevel.CLEAR
+    assert reader.read("thanks").small_talk is not None
+    assert not reader.read("I hid my phone from her", None, Context(role=Role.BROKE_TRUST, writing=True)).in_danger

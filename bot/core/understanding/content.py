@@ -195,7 +195,8 @@ def build_content(doc: Document) -> tuple[UnderstandingContent | None, list[Prob
             problems.append(Problem(doc.name, where, err["msg"].removeprefix("Value error, ")))
         return None, problems
     danger: dict[tuple[SafetyLevel, SafetyCategory], tuple[str, ...]] = {}
-    for level, by_category in ((SafetyLevel.CLEAR, parsed.safety.clear), (SafetyLevel.POSSIBLE, parsed.safety.possible)):
+    levels = ((SafetyLevel.CLEAR, parsed.safety.clear), (SafetyLevel.POSSIBLE, parsed.safety.possible))
+    for level, by_category in levels:
         for category, texts in by_category.items():
             danger[(level, category)] = tuple(texts)
     feelings = {

@@ -1,11 +1,16 @@
 """Read one typed message: danger first, then small talk, feelings and the FAQ.
 
-Rules (precise, no model) are combined with nearest neighbours over the
-labelled examples (paraphrases, other languages). Cosine scores of a small
-e5 model sit in a narrow band (about 0.75-0.95), so decisions use *margins*:
-how much closer a message is to the best example of one kind than to the
-best example of every other kind. The thresholds were calibrated on the
-development set only (tests/data/understanding/dev.yaml).
+Rules (precise, no model) are combined with the labelled examples' vectors
+(paraphrases, other languages). Danger is scored by three votes added up:
+the linear probe's probability of danger (it generalises from few examples,
+see :mod:`bot.core.understanding.probe`), and how much closer the message is
+to the nearest danger example, and to the three nearest on average, than to
+any other example. A single nearest neighbour alone read "I'm sorry, but I
+was stressed" as a threat; the probe alone missed near-copies of examples;
+together they miss less at the same rate of alarms. Cosine scores of a small
+e5 model sit in a narrow band (about 0.75-0.95), hence margins. Every
+threshold was calibrated on the development set only
+(tests/data/understanding/dev.yaml, ``scripts/calibrate_understanding.py``).
 
 Pure: plain data in, a :class:`Reading` out; no clock, storage or model.
 """
@@ -18,11 +23,11 @@ import numpy as np
 
 from bot.core.faq.matcher import FaqMatcher
 from bot.core.faq.model import FaqBook
+from bot.core.roles import Role
 from bot.core.safety import check as safety_check
 from bot.core.understanding import rules
-from bot.core.understanding.content import LabelKind
 from bot.core.understanding.embedding import Vector
-from bot.core.understanding.index import UnderstandingIndex
+from bot.core.understanding.index import DANGER, UnderstandingIndex
 from bot.core.understanding.reading import (
     CATEGORY_ORDER,
     Context,
@@ -35,15 +40,26 @@ from bot.core.understanding.reading import (
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Margins in cosine units, calibrated on the development set."""
+    """Calibrated on the development set (``scripts/calibrate_understanding.py``)."""
 
-    #: Danger example closer than any safe example by this much: the gentle question...
-    possible_margin: float = 0.005
-    #: ...and by this much, with a "clear" example nearest: the full safety reply.
-    clear_margin: float = 0.03
-    #: A feeling example closer than any FAQ / off-topic / small-talk one by this much.
+    #: Danger score (probe probability x ``probe_weight`` + the two margins)
+    #: from which the bot asks the gentle question...
+    possible: float = 0.068
+    #: ...and from which, with a "clear" example nearest, it gives the full reply.
+    clear: float = 0.10
+    #: The gentle question's bar while the one who broke trust writes their own
+    #: words (apology, promise, confession): their acts are not danger to them.
+    writing_possible: float = 0.12
+    probe_weight: float = 0.1
+    #: Weight of the two nearest-example margins in the danger score.
+    margin_weight: float = 1.0
+    #: How many nearest examples of each side the averaged margin uses.
+    top_k: int = 3
+    #: A feeling example closer than any FAQ / off-topic / small-talk one by this much...
     feeling_margin: float = 0.03
-    #: The best FAQ entry ahead of every non-FAQ example...
+    #: ...or the probe this sure the message is one of the feelings.
+    feeling_probe: float = 0.5
+    #: The best FAQ entry ahead of every off-topic / small-talk example...
     faq_margin: float = 0.02
     #: ...and ahead of the runner-up entry (else "did you mean").
     faq_lead: float = 0.0
@@ -52,6 +68,8 @@ class Thresholds:
     faq_strong: float = 0.05
     #: Blend of the lexical matcher's score and the kNN similarity for ranking entries.
     lexical_weight: float = 0.15
+    #: Weight of the FAQ-entry probe's probability in ranking entries.
+    faq_probe_weight: float = 0.2
 
 
 DEFAULT = Thresholds()
@@ -72,9 +90,19 @@ class Reader:
         return read(self, text, vector, context)
 
 
+def _own_words(context: Context) -> bool:
+    """The one who broke trust writing an apology, a promise or a confession:
+    "I hid my phone" and "phone face down at dinner" are their own acts."""
+    return context.writing and context.role is Role.BROKE_TRUST
+
+
 def _rule_danger(text: str, context: Context) -> tuple[SafetyCategory, ...]:
     found = {SafetyCategory(c) for c in safety_check.check(text).categories}
     found |= set(rules.other_language_danger(text))
+    if SafetyCategory.CONTROL in found and (rules.by_me(text) or (_own_words(context) and rules.own_act(text))):
+        # Control is about what is done *to* the user; a confession or a
+        # promise about one's own phone is not. Other categories stay.
+        found.discard(SafetyCategory.CONTROL)
     return tuple(c for c in CATEGORY_ORDER if c in found)
 
 
@@ -85,12 +113,13 @@ def read(reader: Reader, text: str, vector: Vector | None, context: Context) -> 
     if danger:
         return Reading(SafetyLevel.CLEAR, danger, language=language, question=question, danger_margin=1.0)
     index = reader.index
-    knn = vector is not None and index.has_vectors
-    sims = index.matrix @ vector if knn and vector is not None else None
+    sims = index.matrix @ vector if vector is not None and index.has_vectors else None
+    proba = index.probe.proba(vector) if vector is not None and index.probe is not None else None
+    danger_p = _danger_probability(index, vector)
 
     level, category, margin = SafetyLevel.NONE, None, 0.0
     if sims is not None:
-        level, category, margin = _knn_danger(reader, sims, text, context)
+        level, category, margin = _knn_danger(reader, sims, danger_p, text, context)
     if level is not SafetyLevel.NONE and category is not None:
         return Reading(level, (category,), language=language, question=question, danger_margin=margin)
 
@@ -101,10 +130,10 @@ def read(reader: Reader, text: str, vector: Vector | None, context: Context) -> 
     if talk is not None:
         return Reading(small_talk=talk, question=question, danger_margin=margin)
 
-    faq_id, candidates, score = _faq(reader, text, sims, context)
+    faq_id, candidates, score = _faq(reader, text, sims, vector, context)
     feeling = rules.feeling_words(text)
     if feeling is None and sims is not None:
-        feeling = _knn_feeling(reader, sims)
+        feeling = _knn_feeling(reader, sims, proba)
     if faq_id is not None and feeling is not None and not question:
         # A statement of a feeling is met as a feeling, a question as a question.
         faq_id, candidates = None, ()
@@ -112,49 +141,67 @@ def read(reader: Reader, text: str, vector: Vector | None, context: Context) -> 
                    faq_score=score, question=question, danger_margin=margin)
 
 
-def _best(sims: np.ndarray, mask: np.ndarray) -> tuple[float, int]:
-    if not mask.any():
-        return -1.0, -1
-    masked = np.where(mask, sims, -2.0)
-    i = int(masked.argmax())
-    return float(masked[i]), i
+def _top_mean(values: np.ndarray, k: int) -> float:
+    if values.size <= k:
+        return float(values.mean()) if values.size else -1.0
+    return float(np.partition(values, values.size - k)[-k:].mean())
 
 
-def _masks(index: UnderstandingIndex) -> dict[LabelKind, np.ndarray]:
-    kinds = np.array([label.kind.value for label in index.labels])
-    return {kind: kinds == kind.value for kind in LabelKind}
-
-
-def _knn_danger(reader: Reader, sims: np.ndarray, text: str,
-                context: Context) -> tuple[SafetyLevel, SafetyCategory | None, float]:
-    index, t = reader.index, reader.thresholds
-    masks = _masks(index)
-    danger, at = _best(sims, masks[LabelKind.DANGER])
-    other, _ = _best(sims, ~masks[LabelKind.DANGER])
-    margin = danger - other
-    if at < 0 or margin < t.possible_margin:
-        return SafetyLevel.NONE, None, margin
-    label = index.labels[at]
-    category = SafetyCategory(label.value)
-    if category is SafetyCategory.CONTROL and rules.by_me(text):
-        # "i hid my phone from her": the user's own act, a confession.
-        return SafetyLevel.NONE, None, margin
-    if margin >= t.clear_margin and label.level is SafetyLevel.CLEAR:
-        return SafetyLevel.CLEAR, category, margin
-    return SafetyLevel.POSSIBLE, category, margin
-
-
-def _knn_feeling(reader: Reader, sims: np.ndarray) -> Feeling | None:
-    masks = _masks(reader.index)
-    best, at = _best(sims, masks[LabelKind.FEELING])
-    rival = masks[LabelKind.FAQ] | masks[LabelKind.OFF_TOPIC] | masks[LabelKind.SMALL_TALK]
-    other, _ = _best(sims, rival)
-    if at < 0 or best - other < reader.thresholds.feeling_margin:
+def _danger_probability(index: UnderstandingIndex, vector: Vector | None) -> float | None:
+    if vector is None or index.danger_probe is None:
         return None
-    return Feeling(reader.index.labels[at].value)
+    return float(index.danger_probe.proba(vector)[index.danger_probe.classes.index(DANGER)])
 
 
-def _faq(reader: Reader, text: str, sims: np.ndarray | None,
+def danger_score(reader: Reader, sims: np.ndarray, danger_p: float | None) -> tuple[float, int]:
+    """The danger score and the row of the nearest danger example (-1: none)."""
+    lay, t = reader.index.layout, reader.thresholds
+    if lay.danger.size == 0 or lay.not_danger.size == 0:
+        return -1.0, -1
+    near, far = sims[lay.danger], sims[lay.not_danger]
+    at = int(lay.danger[int(near.argmax())])
+    score = t.margin_weight * (float(near.max() - far.max()) + _top_mean(near, t.top_k) - _top_mean(far, t.top_k))
+    if danger_p is not None:
+        score += t.probe_weight * danger_p
+    return score, at
+
+
+def _knn_danger(reader: Reader, sims: np.ndarray, danger_p: float | None, text: str,
+                context: Context) -> tuple[SafetyLevel, SafetyCategory | None, float]:
+    t = reader.thresholds
+    score, at = danger_score(reader, sims, danger_p)
+    own = _own_words(context)
+    if at < 0 or score < (t.writing_possible if own else t.possible):
+        return SafetyLevel.NONE, None, score
+    label = reader.index.labels[at]
+    category = SafetyCategory(label.value)
+    if category is SafetyCategory.CONTROL and (rules.by_me(text) or own):
+        # "i hid my phone from her": the user's own act, a confession.
+        return SafetyLevel.NONE, None, score
+    if own and rules.own_act(text) and score < t.clear:
+        # "I was stressed", "home by six": the writer's own acts and promises.
+        return SafetyLevel.NONE, None, score
+    if score >= t.clear and label.level is SafetyLevel.CLEAR:
+        return SafetyLevel.CLEAR, category, score
+    return SafetyLevel.POSSIBLE, category, score
+
+
+def _knn_feeling(reader: Reader, sims: np.ndarray, proba: np.ndarray | None) -> Feeling | None:
+    lay, t = reader.index.layout, reader.thresholds
+    if proba is not None and lay.feeling_columns.size:
+        share = proba[lay.feeling_columns]
+        if float(share.sum()) >= t.feeling_probe:
+            return Feeling(lay.feeling_names[int(share.argmax())])
+    if lay.feeling.size == 0 or lay.feeling_rivals.size == 0:
+        return None
+    near = sims[lay.feeling]
+    best = float(near.max())
+    if best - float(sims[lay.feeling_rivals].max()) < t.feeling_margin:
+        return None
+    return Feeling(reader.index.labels[int(lay.feeling[int(near.argmax())])].value)
+
+
+def _faq(reader: Reader, text: str, sims: np.ndarray | None, vector: Vector | None,
          context: Context) -> tuple[str | None, tuple[str, ...], float]:
     """The entry to answer (or None), "did you mean" candidates, and the best score."""
     role = context.role.value if context.role else None
@@ -167,21 +214,25 @@ def _faq(reader: Reader, text: str, sims: np.ndarray | None,
         if decision.kind == "clarify":
             return None, tuple(m.faq_id for m in decision.matches if m.faq_id in fits), best
         return None, (), best
-    index, t = reader.index, reader.thresholds
-    masks = _masks(index)
+    lay, t = reader.index.layout, reader.thresholds
+    if lay.faq_rows.size == 0:
+        return None, (), 0.0
     lexical = {m.faq_id: m.score for m in reader.matcher.rank(text)}
-    per_entry: dict[str, float] = {}
-    for row, label in enumerate(index.labels):
-        if label.kind is LabelKind.FAQ and label.value in fits:
-            per_entry[label.value] = max(per_entry.get(label.value, -1.0), float(sims[row]))
+    maxima = np.maximum.reduceat(sims[lay.faq_rows], lay.faq_starts)
+    per_entry = {e: float(s) for e, s in zip(lay.faq_ids, maxima, strict=True) if e in fits}
     if not per_entry:
         return None, (), 0.0
-    scored = sorted(((s + t.lexical_weight * lexical.get(e, 0.0), e) for e, s in per_entry.items()), reverse=True)
+    probe = reader.index.faq_probe
+    entry_p: dict[str, float] = {}
+    if probe is not None and vector is not None and t.faq_probe_weight:
+        entry_p = dict(zip(probe.classes, (float(v) for v in probe.proba(vector)), strict=True))
+    scored = sorted(((s + t.lexical_weight * lexical.get(e, 0.0) + t.faq_probe_weight * entry_p.get(e, 0.0), e)
+                     for e, s in per_entry.items()), reverse=True)
     (top, first), (second, _) = scored[0], scored[1] if len(scored) > 1 else (-1.0, "")
     # Feelings and sadness may well be asked about: only off-topic and small
     # talk argue against answering. Words from the FAQ's world (the lexical
     # score) must back a modest lead.
-    other, _ = _best(sims, masks[LabelKind.OFF_TOPIC] | masks[LabelKind.SMALL_TALK])
+    other = float(sims[lay.faq_rivals].max()) if lay.faq_rivals.size else -1.0
     ahead = per_entry[first] - other
     backed = lexical.get(first, 0.0) >= t.lexical_floor or ahead >= t.faq_strong
     if ahead >= t.faq_margin and top - second >= t.faq_lead and backed:

@@ -91,7 +91,7 @@ class Reading:
     #: The best FAQ score (0..1), for explaining and tuning.
     faq_score: float = 0.0
     question: bool = False
-    #: The best danger similarity minus the best safe one (kNN), for explaining.
+    #: The danger score (margins to the nearest examples + the danger probe), for explaining.
     danger_margin: float = 0.0
 
     @property

@@ -76,7 +76,8 @@ _FEELING_WORDS: tuple[tuple[Feeling, re.Pattern[str]], ...] = tuple(
         (Feeling.LONELINESS, r"\b(?:lonely|alone|isolated|no one to talk to|nobody to talk to|no one understands|"
                              r"nobody understands|nobody to lean on)\b"),
         (Feeling.ANGER, r"\b(?:angry|furious|livid|rage|seething|pissed|mad at|so mad|hate (?:him|her|them))\b"),
-        (Feeling.HEARTBREAK, r"\b(?:heartbroken|heart\w* (?:is |are )?(?:\w+ )?(?:broken|breaking|aches?|shattered|in pieces)|"
+        (Feeling.HEARTBREAK, r"\b(?:heartbroken|heart\w* (?:is |are )?(?:\w+ )?"
+                             r"(?:broken|breaking|aches?|shattered|in pieces)|"
                              r"broken heart|devastated|crushed|shattered|cry(?:ing)? (?:all|every)|"
                              r"hurts so much|so much pain|grieving)\b"),
     )
@@ -146,12 +147,28 @@ _OTHER_LANGUAGES: tuple[tuple[SafetyCategory, re.Pattern[str]], ...] = tuple(
     )
 )
 
+def _words(*lines: str) -> frozenset[str]:
+    return frozenset(" ".join(lines).split())
+
+
 _LANGUAGE_WORDS: dict[str, frozenset[str]] = {
-    "es": frozenset(["el", "la", "los", "las", "que", "de", "mi", "me", "y", "en", "no", "ya", "con", "por", "una", "un", "es", "muy", "pero", "tengo", "quiero", "casa", "esposo", "novio", "marido"]),
-    "pt": frozenset(["o", "a", "os", "as", "que", "de", "meu", "minha", "me", "e", "em", "não", "com", "por", "uma", "um", "é", "muito", "mas", "tenho", "quero", "casa", "ele", "marido", "namorado"]),
-    "de": frozenset(["der", "die", "das", "und", "ich", "nicht", "mich", "mein", "meine", "mit", "ist", "zu", "ein", "eine", "er", "sie", "hat", "habe", "will", "angst"]),
-    "fr": frozenset(["le", "la", "les", "et", "je", "ne", "pas", "me", "mon", "ma", "mes", "il", "elle", "est", "un", "une", "de", "avec", "j'ai", "peur", "veux", "plus"]),
-    "it": frozenset(["il", "lo", "la", "gli", "le", "e", "io", "non", "mi", "mio", "mia", "con", "è", "un", "una", "di", "ha", "ho", "paura", "voglio", "più", "ragazzo", "marito"]),
+    "es": _words(
+        "el la los las que de mi me y en no ya con por una un es muy pero tengo quiero casa esposo",
+        "novio marido",
+    ),
+    "pt": _words(
+        "o a os as que de meu minha me e em não com por uma um é muito mas tenho quero casa ele",
+        "marido namorado",
+    ),
+    "de": _words(
+        "der die das und ich nicht mich mein meine mit ist zu ein eine er sie hat habe will angst",
+    ),
+    "fr": _words(
+        "le la les et je ne pas me mon ma mes il elle est un une de avec j'ai peur veux plus",
+    ),
+    "it": _words(
+        "il lo la gli le e io non mi mio mia con è un una di ha ho paura voglio più ragazzo marito",
+    ),
 }
 
 
@@ -172,9 +189,39 @@ def language(text: str) -> str:
     return best if hits >= 2 and hits > english else "en"
 
 
-_ENGLISH = frozenset(["i", "me", "my", "he", "she", "it", "the", "a", "an", "and", "to", "of", "in", "is", "was", "not", "you", "we", "they", "him", "her", "his", "what", "how", "why", "do", "be", "so", "that", "this", "at", "on", "for", "with", "can"])
+_ENGLISH = _words(
+    "i me my he she it the a an and to of in is was not you we they him her his what how why do be so",
+    "that this at on for with can",
+)
 
 
 def other_language_danger(text: str) -> tuple[SafetyCategory, ...]:
     low = text.lower()
     return tuple(category for category, rx in _OTHER_LANGUAGES if rx.search(low))
+
+
+# --- own acts and promises, for the one who broke trust --------------------------
+
+_OWN_ACT = re.compile(
+    r"^(?:and |so |but |yes |yeah |well |honestly |ok |okay )?(?:i'?m sorry|sorry|i apologi[sz]e|i promise|i will|"
+    r"i'll|i won't|i'm going to|i am going to|i'd|from now on|no more|today i|tonight i|this week i)\b"
+    r"|\bi (?:was|am|i'm|felt|feel) (?:so |just |really |very )?(?:stressed|drunk|tired|lonely|angry|weak|selfish|"
+    r"stupid|scared of losing|confused|bored|hurt|insecure|overwhelmed)\b"
+    r"|\b(?:home by|be home|phone (?:face down|away|off|on the table)|share my (?:location|phone)|"
+    r"show (?:her|him|them) my phone|no (?:more )?(?:texting|contact|secrets|lies))\b"
+)
+#: Signs the message is about harm to the writer, whatever else it says.
+_TO_ME = re.compile(
+    r"\b(?:(?:hit|hits|hurt|hurts|beat|beats|kill|kills|choke\w*|threaten\w*|push\w*|scare\w*|follow\w*) me|"
+    r"i'?m (?:scared|afraid|terrified) (?:of|that)|kill myself|end it all|want to die|not safe)\b"
+)
+
+
+def own_act(text: str) -> bool:
+    """Whether the message speaks of the writer's own acts, excuses or
+    promises ("I'm sorry, but I was stressed", "home by six and phone face
+    down at dinner") and not of harm done to them. Only consulted where the
+    one who broke trust writes their own words, and never over a clear
+    danger reading."""
+    words = squash(text)
+    return (bool(_OWN_ACT.search(words)) or by_me(text)) and not _TO_ME.search(words)
