@@ -22,6 +22,9 @@ from tests.conftest import DIALOGS
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import TOKEN
 
+#: Real `trustbot` processes started from an empty folder.
+pytestmark = pytest.mark.slow
+
 TRUSTBOT = Path(sys.executable).parent / "trustbot"
 
 

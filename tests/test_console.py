@@ -98,6 +98,7 @@ def test_console_keeps_users_apart(tmp_path: Path, real_graph: DialogGraph) -> N
     assert "rebuilding trust" in other.stdout.split("you>")[0]
 
 
+@pytest.mark.slow  # the real command, as a process
 def test_console_refuses_broken_dialogs_with_lint_messages(tmp_path: Path) -> None:
     """The real command: broken content stops it with exit status 2 and the file named."""
     (tmp_path / "common.yaml").write_text("version: 1\nkind: dialog\nnodes: {}\n")
