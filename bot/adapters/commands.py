@@ -27,7 +27,7 @@ from bot.core.partner.events import Invite, OpenInvite, ShowPartner, Unlink
 
 
 def _start(arg: str) -> Event:
-    """``/start``, or ``/start <token>`` from an invite link (issue #13)."""
+    """``/start``, or ``/start <token>`` from an invite link."""
     return OpenInvite(arg) if arg else Start()
 
 

@@ -1,4 +1,4 @@
-"""Answer what the reader understood from typed text (issue #10).
+"""Answer what the reader understood from typed text.
 
 Safety first at every step: clear danger gets the full safety reply (crisis
 lines for self-harm, a calm cooling-off answer for risk to others, device

@@ -301,7 +301,7 @@ Effect = SaveAnswer | SafetyFlag | UpdateProfile | SaveChoice | ButtonAction | D
 
 @dataclass(frozen=True)
 class Notice:
-    """Messages for someone other than the sender: their linked partner (issue #13).
+    """Messages for someone other than the sender: their linked partner.
 
     Sent after the sender's own replies, only for what the sender chose to
     share; ``user_id`` lets the service keep the message ids for that

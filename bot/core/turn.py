@@ -58,7 +58,7 @@ class Brain:
     resource_overrides: Catalogue = field(default_factory=dict)
     #: IANA zone -> ISO country code, to pick help lines for the user's country.
     zone_countries: Mapping[str, str] = field(default_factory=dict)
-    #: Understanding of free text (issue #10); None: the older rules-only path.
+    #: Understanding of free text; None: the older rules-only path.
     reader: Reader | None = None
 
 

@@ -30,7 +30,7 @@ from bot.service.checkin_claims import CheckinClaims
 from bot.service.checkins import CheckinConfig, CheckinHooks
 from bot.service.effects import apply_effects
 from bot.service.locks import KeyedLocks
-from bot.service.partner import PartnerService, partner_content
+from bot.service.partner import PartnerService, partner_content, purge_expired_invites
 from bot.service.privacy import handle_privacy
 from bot.storage import checkins as checkin_store
 from bot.storage import privacy, users
@@ -140,6 +140,11 @@ class ChatService:
                 return self._partner(conn, key, event, chat_id, message_id)
             case _:
                 return self._turn(conn, key, event, chat_id, message_id)
+
+    async def purge_expired_invites(self) -> None:
+        """Expired partner invites go, with the inviter's first name (the front
+        end's job queue runs this now and then)."""
+        await purge_expired_invites(self.db, self.clock())
 
     async def say(self, key: UserKey, text: str, deliver: Deliver) -> None:
         """A short reply that changes nothing (help, "I only read text"), rendered

@@ -116,7 +116,7 @@ promises = sa.Table(
     sa.Column("answered_at", UtcDateTime, nullable=True),
 )
 
-# --- partners (issue #13) -------------------------------------------------------
+# --- partners ---------------------------------------------------------------
 
 #: One row per member of a link: each person's own side, so an export holds
 #: only theirs. An invite is the inviter's row while ``pending``: the token's

@@ -1,4 +1,4 @@
-"""Linking partners on Telegram (issue #13): the inviter's first name in, notices out.
+"""Linking partners on Telegram: the inviter's first name in, notices out.
 
 Thin: the first name is read from the update at /invite (the only moment it
 is needed), and a notice for the other partner is one more :class:`Delivery`
@@ -18,7 +18,6 @@ from bot.core.messages import Event, Notice, Outcome
 from bot.core.partner.content import PartnerContent
 from bot.core.partner.events import Invite
 from bot.service.chat import ChatService
-from bot.service.partner import purge_expired_invites
 from bot.storage.users import UserKey
 
 
@@ -33,7 +32,7 @@ def notifier(bot: Bot, service: ChatService) -> Callable[[Notice], Awaitable[lis
     async def notify(notice: Notice) -> list[int] | None:
         if notice.chat_id is None:
             return None
-        delivery = Delivery(bot, notice.chat_id, ui=service.brain.graph.ui)
+        delivery = Delivery(bot, notice.chat_id, ui=service.ui)
         sent = await delivery(Outcome(replies=notice.replies))
         if delivery.blocked:
             await service.mark_blocked(UserKey(notice.channel, notice.external_id))
@@ -54,7 +53,7 @@ def install(app: Application, service: ChatService, content: PartnerContent) -> 
     service.notify = notifier(app.bot, service)
 
     async def purge(_: ContextTypes.DEFAULT_TYPE) -> None:
-        await purge_expired_invites(service.db, service.clock())
+        await service.purge_expired_invites()
 
     if app.job_queue is not None:
         app.job_queue.run_repeating(purge, interval=PURGE_SECONDS, first=PURGE_SECONDS, name="partner-invites")

@@ -1,4 +1,4 @@
-"""Linking two partners by consent (issue #13): pure rules, events and words.
+"""Linking two partners by consent: pure rules, events and words.
 
 The link is built so it cannot become a tool of control: nothing is shared
 unless its author taps to send it, nothing can be browsed, and every way out

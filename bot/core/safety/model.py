@@ -47,7 +47,7 @@ class CheckTexts:
 
 @dataclass(frozen=True)
 class GradedTexts:
-    """Words for the graded answer (issue #10), beside the full safety reply."""
+    """Words for the graded answer, beside the full safety reply."""
 
     check: CheckTexts
     #: Support without alarm: "Not sure" and "talk to someone".

@@ -1,4 +1,4 @@
-"""The measures of issue #10, computed on one labelled set.
+"""The understanding measures (danger recall, alarms, FAQ top-1, ...), computed on one labelled set.
 
 One function used by the development-set test and by the benchmark, so the
 figures in the README and the ones the tests assert are the same thing.

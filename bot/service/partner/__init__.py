@@ -1,4 +1,4 @@
-"""Linking partners against storage: invites, the link, and what each chooses to share (issue #13).
+"""Linking partners against storage: invites, the link, and what each chooses to share.
 
 Everything here runs inside the chat service's transaction for the user who
 sent the event, scoped to that user's own link: an id from a button is only
