@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from bot.cli.subcommands import Subcommands
 from bot.core.faq.explain import explain, format_explanation
 from bot.core.faq.loader import load_faq
 from bot.core.faq.matcher import FaqMatcher
+from bot.core.understanding.embedding import Embedder
+from bot.core.understanding.reader import Reader
 from bot.core.understanding.reading import Reading
 from bot.paths import default_dialogs_dir
 
@@ -25,22 +28,27 @@ def register(commands: Subcommands) -> None:
 
 def _reading(text: str, directory: Path) -> Reading:
     """How the bot reads the message, with the model when it loads (rules only otherwise)."""
+    reader, embedder = _reader(directory)
+    vector = embedder.embed([text])[0] if embedder is not None else None
+    return reader.read(text, vector)
+
+
+@functools.lru_cache(maxsize=2)
+def _reader(directory: Path) -> tuple[Reader, Embedder | None]:
+    """The reader on this content and the model, built once per process."""
     from bot.bootstrap import build_brain, build_reader, example_vectors
 
     brain = build_brain(directory)
-    vector = None
     try:
         from bot.adapters.model import ModelIntegrityError, load_embedder
 
         embedder = load_embedder()
-        reader = build_reader(directory, brain, example_vectors(directory, embedder, None))
-        vector = embedder.embed([text])[0]
+        return build_reader(directory, brain, example_vectors(directory, embedder, None)), embedder
     except ModelIntegrityError:
         raise  # a model that is not the pinned one must not answer, even here
     except Exception:  # no model on this machine: the rules alone, as the bot would
         assert brain.reader is not None
-        reader = brain.reader
-    return reader.read(text, vector)
+        return brain.reader, None
 
 
 def handle(args: argparse.Namespace) -> int:
