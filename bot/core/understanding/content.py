@@ -25,6 +25,7 @@ from pydantic import (
 from bot.core.dialog.graph import Problem
 from bot.core.dialog.loader import DialogError, Document, read_one
 from bot.core.dialog.schema import Section, Text
+from bot.core.roles import Role
 from bot.core.understanding.reading import (
     Feeling,
     SafetyCategory,
@@ -139,7 +140,7 @@ class FeelingSpec(_Strict):
     examples: list[Example] = Field(min_length=3)
     reflect: dict[RoleKey, list[Text]] = Field(min_length=1)
     next: list[NextStep] = Field(min_length=1, max_length=3)
-    guide: dict[Literal["hurt_partner", "broke_trust"], Section] = Field(default_factory=dict)
+    guide: dict[Role, Section] = Field(default_factory=dict)
     faq: str | None = None
 
     @model_validator(mode="after")
