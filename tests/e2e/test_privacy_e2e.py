@@ -15,8 +15,8 @@ from tests.e2e.conftest import assert_clean_log
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.botprocess import TOKEN, BotProcess
 from tests.support.content import mirror
-from tests.support.paths import role_label, route_to_answer
 from tests.support.telegram_chat import TelegramChat
+from tests.support.walks import journal_an_apology
 
 pytestmark = pytest.mark.slow
 
@@ -25,15 +25,6 @@ APOLOGY = "I lied about where I was in March, and I'm ashamed of it"
 QUESTION = "can a relationship really survive an affair like mine"
 
 
-async def _journal_something(chat: TelegramChat, text: str) -> None:
-    """Walk to the apology draft of the role that broke trust and type ``text``."""
-    await chat.send("/start")
-    await chat.press(role_label(GRAPH, "broke_trust"))
-    await chat.press(GRAPH.ui.menu_button)  # the onboarding questions can wait
-    for label in route_to_answer(GRAPH, "broke_trust", "apology_draft"):
-        await chat.press(label)
-    assert any("Quick exit" in b for b in chat.buttons), chat.buttons  # a step that waits for typing
-    await chat.send(text)
 
 
 async def test_the_log_holds_no_message_text_and_no_token(emulator: BotApiEmulator, tmp_path: Path) -> None:
@@ -42,7 +33,7 @@ async def test_the_log_holds_no_message_text_and_no_token(emulator: BotApiEmulat
     try:
         chat = TelegramChat(emulator, 7005, mirror=mirror())
         typed = [APOLOGY, QUESTION, "my partner hit me and I am scared", "I need honesty today"]
-        await _journal_something(chat, typed[0])
+        await journal_an_apology(chat, GRAPH, typed[0])
         for text in typed[1:]:
             await chat.send(text)
         chat.mirror = None  # the service answers /export, not the pure engine: one document

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import random
 
+from bot.core.dialog.graph import DialogGraph
 from tests.support.chat import ChatClient, EngineChat, Seen
+from tests.support.paths import role_label, route_to_answer
 from tests.support.telegram_chat import TelegramChat
 
 TEXTS = ("I'm sorry, but I was stressed", "I need honesty", "/menu", "how long will this take")
@@ -42,3 +44,15 @@ async def mirrored_walk(chat: ChatClient, mirror: EngineChat, seed: int, steps: 
         assert [s.text for s in got] == [s.text for s in want], (
             f"user {seed} step {n}: got {[s.text[:40] for s in got]}, want {[s.text[:40] for s in want]}"
         )
+
+
+async def journal_an_apology(chat: ChatClient, graph: DialogGraph, text: str) -> None:
+    """Walk to the apology draft of the role that broke trust and type ``text``
+    (something private in the journal, for the privacy tests of every back end)."""
+    await chat.send("/start")
+    await chat.press(role_label(graph, "broke_trust"))
+    await chat.press(graph.ui.menu_button)  # the onboarding questions can wait
+    for label in route_to_answer(graph, "broke_trust", "apology_draft"):
+        await chat.press(label)
+    assert any("Quick exit" in b for b in chat.buttons), chat.buttons  # a step that waits for typing
+    await chat.send(text)

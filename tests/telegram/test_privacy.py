@@ -15,13 +15,13 @@ from bot.storage.users import UserKey
 from tests.conftest import shipped_graph
 from tests.e2e.conftest import make_due_now
 from tests.support.botapi_emulator import BotApiEmulator
-from tests.support.paths import role_label, route_to_answer
 from tests.support.telegram_inproc import (
     InProcessBot,
     InProcessChat,
     seen_from,
     wait_until,
 )
+from tests.support.walks import journal_an_apology
 from tests.telegram.conftest import MakeBot, assert_clean_log
 
 GRAPH = shipped_graph()
@@ -30,15 +30,6 @@ QUESTION = "can a relationship really survive an affair like mine"
 PROMISE = "home by six and phone face down at dinner"
 
 
-async def journal_something(chat: InProcessChat, text: str) -> None:
-    """Walk to the apology draft of the role that broke trust and type ``text``."""
-    await chat.send("/start")
-    await chat.press(role_label(GRAPH, "broke_trust"))
-    await chat.press(GRAPH.ui.menu_button)  # the onboarding questions can wait
-    for label in route_to_answer(GRAPH, "broke_trust", "apology_draft"):
-        await chat.press(label)
-    assert any("Quick exit" in b for b in chat.buttons), chat.buttons  # a step that waits for typing
-    await chat.send(text)
 
 
 async def rows_of(database_url: str, telegram_id: int) -> dict[str, int] | None:
@@ -70,7 +61,7 @@ async def test_export_holds_what_the_user_wrote_and_delete_removes_every_row(
     bot = await make_bot(jobs=True, TRUSTBOT_CHECKIN_DISPATCH_INTERVAL="0.2")
     url = bot.env["TRUSTBOT_DATABASE_URL"]
     chat = InProcessChat(bot, 7001)
-    await journal_something(chat, APOLOGY)
+    await journal_an_apology(chat, GRAPH, APOLOGY)
     await chat.send(QUESTION)
     await chat.send("/timezone Berlin")
     # The morning check-in: mood, then today's small promise.
@@ -107,7 +98,7 @@ async def test_quick_exit_erases_the_chat_and_the_data_and_says_nothing(
     emulator: BotApiEmulator, bot: InProcessBot
 ) -> None:
     chat = InProcessChat(bot, 7002)
-    await journal_something(chat, APOLOGY)
+    await journal_an_apology(chat, GRAPH, APOLOGY)
     before = emulator.bot_message_count(7002)
     seen = await chat.do(lambda u: emulator.press_button(u, "Quick exit"))
     assert seen == [] and emulator.bot_message_count(7002) == before  # nothing new was said
@@ -146,7 +137,7 @@ async def test_another_users_data_cannot_be_reached_by_forged_buttons_or_command
     emulator: BotApiEmulator, bot: InProcessBot
 ) -> None:
     ana, ben = InProcessChat(bot, 7006), InProcessChat(bot, 7007)
-    await journal_something(ana, APOLOGY)
+    await journal_an_apology(ana, GRAPH, APOLOGY)
     ana_last = emulator.bot_messages(7006)[-1]
     await ben.send("/start")
     # Ben forges Ana's button data onto a message in his own chat.
@@ -170,7 +161,7 @@ async def test_another_users_data_cannot_be_reached_by_forged_buttons_or_command
 async def test_stats_are_counts_for_admins_and_refused_to_everyone_else(make_bot: MakeBot) -> None:
     bot = await make_bot(TRUSTBOT_ADMIN_IDS="7100")
     stranger, admin = InProcessChat(bot, 7101), InProcessChat(bot, 7100)
-    await journal_something(stranger, APOLOGY)
+    await journal_an_apology(stranger, GRAPH, APOLOGY)
     refused = await stranger.send("/stats")
     assert "only for the people who run" in refused[-1].text
     counts = await admin.send("/stats")
