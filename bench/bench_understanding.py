@@ -3,9 +3,10 @@
 Prints one table for issue #10:
 
 - **quality** on the development set (tests/data/understanding/dev.yaml, tuned
-  on) and the fresh set (fresh.yaml, never tuned on), each with the rules alone
-  and with rules + model, computed by the core's own evaluation
-  (``bot.core.understanding.evaluate``), the same code the tests assert with;
+  on) and the fresh sets (fresh.yaml and fresh2.yaml, never tuned on; a set
+  not there yet is skipped), each with the rules alone and with rules + model,
+  computed by the core's own evaluation (``bot.core.understanding.evaluate``),
+  the same code the tests assert with;
 - **understanding step** per message, p50/p99 wall and CPU: model + rules +
   kNN for one message at a time, in this thread (no queueing);
 - **cold start** and **memory added**, each in a fresh subprocess: imports,
@@ -52,7 +53,7 @@ def percentile(values: list[float], share: float) -> float:
     return common_percentile(values, share)
 
 DATA = ROOT / "tests" / "data" / "understanding"
-SETS = {"dev": DATA / "dev.yaml", "fresh": DATA / "fresh.yaml"}
+SETS = {"dev": DATA / "dev.yaml", "fresh": DATA / "fresh.yaml", "fresh2": DATA / "fresh2.yaml"}
 #: Vectors of the evaluation sets' texts, cached like the examples' (ExampleVectors).
 CACHE = ROOT / ".cache" / "bench-vectors"
 PARTS = ("quality", "step", "cold", "memory", "threads", "latency")
@@ -153,7 +154,8 @@ def print_quality(columns: dict[str, Any], sets: dict[str, dict[str, Any]]) -> N
     from bot.core.understanding.evaluate import TARGETS
 
     names = list(columns)
-    print(f"\nquality (fresh set: {'present' if 'fresh' in sets else 'NOT THERE YET'})")
+    held_out = ", ".join(f"{name} {'present' if name in sets else 'NOT THERE YET'}" for name in SETS if name != "dev")
+    print(f"\nquality (held-out sets: {held_out})")
     print(f"  {'measure':<28} {'target':>8} " + " ".join(f"{n:>12}" for n in names))
     labels = {
         "danger_recall": "danger recall",
