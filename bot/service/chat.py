@@ -32,6 +32,7 @@ from bot.service.effects import apply_effects
 from bot.service.locks import KeyedLocks
 from bot.service.partner import PartnerService, partner_content, purge_expired_invites
 from bot.service.privacy import handle_privacy
+from bot.service.sent_log import SentIds, SentLog
 from bot.storage import checkins as checkin_store
 from bot.storage import privacy, users
 from bot.storage.database import Database
@@ -76,13 +77,17 @@ class ChatService:
         #: Linking partners; ``notify`` is set by a front end that can reach other users.
         self.partner = partner or PartnerService(partner_content(), brain.graph.ui, self.checkins)
         self.notify: Notify | None = None
+        #: The ids of sent messages, committed in groups (quick exit erases them).
+        self.sent_log = SentLog(db)
 
     async def handle(
         self, key: UserKey, event: Event, deliver: Deliver, *,
-        chat_id: int | None = None, message_id: int | None = None,
+        chat_id: int | None = None, message_id: int | None = None, shown: int | None = None,
     ) -> Outcome:
         """One event of one user, start to finish. ``message_id`` is the user's
-        own message, kept (its id only) so a quick exit can erase it too."""
+        own message, kept (its id only) so a quick exit can erase it too;
+        ``shown`` the bot's message whose button was pressed (a quick exit
+        erases up to it even if its id was never stored)."""
         if isinstance(event, Text) and self.embed is not None and event.vector is None:
             # Read before the transaction, off the loop; buttons never wait for the model.
             try:
@@ -91,13 +96,13 @@ class ChatService:
                 log.warning("embedding failed; reading by rules only")
         async with self.locks.hold(key):
             handled = await self.db.run(
-                lambda conn: self._dispatch(conn, key, event, chat_id, message_id))
+                lambda conn: self._dispatch(conn, key, event, chat_id, message_id, shown))
             outcome = await draw_charts(render(handled.outcome, self.ui, discreet=handled.discreet))
             user_id = handled.user_id
             sent = await deliver(outcome)
             if sent and chat_id is not None and user_id is not None and not outcome.erase:
-                now = self.clock()
-                await self.db.run(lambda conn: privacy.record_messages(conn, user_id, chat_id, sent, now))
+                # Still under the lock: the next turn, a quick exit maybe, finds these ids.
+                await self._record_sent(user_id, chat_id, sent)
             if outcome.notices:
                 await self._send_notices(outcome.notices)
             return outcome
@@ -128,12 +133,12 @@ class ChatService:
                           max_per_second=max_per_second, budget=budget)
 
     def _dispatch(self, conn: Connection, key: UserKey, event: Event,
-                  chat_id: int | None, message_id: int | None) -> _Handled:
+                  chat_id: int | None, message_id: int | None, shown: int | None) -> _Handled:
         match route(event):
             case Route.PRIVACY:
                 before = users.find(conn, key)
                 outcome = handle_privacy(conn, self.ui, key, event, is_admin=key in self.admins,
-                                         incoming=message_id)
+                                         incoming=message_id, shown=shown)
                 after = users.find(conn, key)
                 return _Handled(outcome, after.id if after else None, bool(before and before.discreet))
             case Route.PARTNER:
@@ -155,8 +160,7 @@ class ChatService:
 
     async def _record_sent(self, user_id: int, chat_id: int, sent: list[int]) -> None:
         """Keep the ids of messages sent into someone's chat, for their quick exit."""
-        now = self.clock()
-        await self.db.run(lambda conn: privacy.record_messages(conn, user_id, chat_id, sent, now))
+        await self.sent_log.record(SentIds(user_id, chat_id, tuple(sent), self.clock()))
 
     async def _send_notices(self, notices: tuple[Notice, ...]) -> None:
         """Messages for a linked partner, after the sender's own; a failure here

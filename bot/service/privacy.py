@@ -24,13 +24,16 @@ from bot.core.messages import (
     Reply,
     ShowStats,
 )
+from bot.core.quick_exit import ids_to_erase
 from bot.storage import privacy, users
 
 
 def handle_privacy(
-    conn: Connection, ui: UiTexts, key: UserKey, event: Event, *, is_admin: bool, incoming: int | None
+    conn: Connection, ui: UiTexts, key: UserKey, event: Event, *, is_admin: bool, incoming: int | None,
+    shown: int | None = None,
 ) -> Outcome:
-    """Run a privacy event in the caller's transaction. Never creates a user."""
+    """Run a privacy event in the caller's transaction. Never creates a user.
+    ``incoming``: the user's message; ``shown``: the message whose button was pressed."""
     if isinstance(event, ShowStats):
         if not is_admin:
             return Outcome(replies=(Reply(ui.not_admin),))
@@ -42,7 +45,8 @@ def handle_privacy(
         ids = privacy.message_ids(conn, user.id) if user else []
         if user:
             privacy.delete_user(conn, user.id)
-        return Outcome(erase=tuple(ids) + ((incoming,) if incoming else ()))
+        newest = max((i for i in (incoming, shown) if i is not None), default=None)
+        return Outcome(erase=ids_to_erase(ids, newest))
     if user is None:
         return Outcome(replies=(Reply(ui.nothing_stored),))
     if isinstance(event, ExportData):

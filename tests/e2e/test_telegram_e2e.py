@@ -41,6 +41,28 @@ async def test_the_next_tap_after_a_sigkill_restart_continues_at_the_same_step(
     assert_clean_log(bot.log())
 
 
+async def test_a_quick_exit_after_a_sigkill_between_turns_erases_every_message(
+    emulator: BotApiEmulator, bot: BotProcess
+) -> None:
+    # The ids of sent messages are committed in groups after delivery; a turn
+    # ends only once they are stored, so a kill right after the last reply loses none.
+    chat = TelegramChat(emulator, 1201, mirror=mirror())
+    await chat.send("/start")
+    await chat.press(ROLE_HURT)
+    await chat.press(chat.buttons[0])
+    bot.kill()
+    bot.start()
+    assert len(emulator.bot_messages(1201)) >= 3
+    emulator.send_text(1201, "/exit")  # the bot says nothing: it erases
+
+    def kept() -> list[int]:
+        everything = emulator.bot_messages(1201) + emulator.user_messages(1201)
+        return [m["message_id"] for m in everything if not m["deleted"]]
+
+    await emulator.async_wait_for(lambda: not kept(), 15, message="messages left after the quick exit")
+    assert_clean_log(bot.log())
+
+
 async def test_a_reply_that_timed_out_after_delivery_is_not_sent_twice(
     emulator: BotApiEmulator, bot: BotProcess
 ) -> None:

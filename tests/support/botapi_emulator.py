@@ -462,6 +462,7 @@ class BotApiEmulator:
             "senddocument": self._m_send_document,
             "sendchataction": self._m_send_chat_action,
             "deletemessage": self._m_delete_message,
+            "deletemessages": self._m_delete_messages,
             "getfile": self._m_get_file,
             "close": lambda token, p, f: True,
             "logout": lambda token, p, f: True,
@@ -1963,6 +1964,21 @@ class BotApiEmulator:
             if msg is None or msg.deleted:
                 raise ApiError(400, "Bad Request: message to delete not found")
             msg.deleted = True
+            self._cond.notify_all()
+        return True
+
+    def _m_delete_messages(self, token: str, params: JSONDict, uploads: dict[str, _Upload]) -> bool:
+        """Like Telegram: 1-100 ids; ids it cannot find are skipped."""
+        raw = params.get("message_ids")
+        ids = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100 or not all(isinstance(i, int) for i in ids):
+            raise ApiError(400, "Bad Request: message identifiers are not specified")
+        with self._cond:
+            chat = self._resolve_chat(params)
+            for message_id in ids:
+                msg = self._messages.get(chat["id"], {}).get(message_id)
+                if msg is not None:
+                    msg.deleted = True
             self._cond.notify_all()
         return True
 

@@ -68,10 +68,12 @@ class TelegramFrontEnd:
         assert update.effective_chat is not None
         key = user_key(update)
         delivery = Delivery(context.bot, update.effective_chat.id, query=update.callback_query, ui=self.ui)
-        message = update.effective_message if update.callback_query is None else None
+        query = update.callback_query
+        message = update.effective_message if query is None else None
         outcome = await self.service.handle(
             key, event, delivery, chat_id=update.effective_chat.id,
             message_id=message.message_id if message else None,
+            shown=query.message.message_id if query is not None and query.message is not None else None,
         )
         if delivery.blocked:
             await self.service.mark_blocked(key)
