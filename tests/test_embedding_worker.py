@@ -182,3 +182,16 @@ async def test_the_model_thread_yields_to_the_loop_when_the_cpu_is_short() -> No
         await worker.embed("a")
     assert fake.nice == min(19, loop_nice + 10)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_nice  # the loop's own is untouched
+
+
+async def test_a_repeated_text_is_answered_from_the_cache_without_the_model() -> None:
+    fake = FakeEmbedder()
+    async with EmbeddingWorker(fake, cache_size=2) as worker:
+        first = await worker.embed("ok")
+        again = await worker.embed("ok")
+        await worker.embed("thanks")
+        await worker.embed("yes")  # "ok" is now the least recently used of three: dropped
+        await worker.embed("ok")
+    assert np.array_equal(first, again)
+    assert [b for batch in fake.batches for b in batch] == ["ok", "thanks", "yes", "ok"]
+    assert worker.cache_hits == 1

@@ -19,6 +19,11 @@ together as the next batch (up to ``max_batch``): under load this amortises
 the per-call overhead, and no request waits for more than the batch ahead of
 it plus its own.
 
+Short replies recur ("ok", "thanks", "yes", "idk", an emoji): the vectors of
+the last ``cache_size`` distinct texts are kept, keyed by a hash of the text
+(the text itself is not kept), so a repeat costs no model call. The model is
+deterministic, so a cached vector is the one the model would give.
+
 A failure never hangs a caller: the model's exception is raised in every
 caller of that batch, a call on a closed worker raises
 :class:`EmbeddingUnavailable`, and a batch slower than ``timeout`` raises
@@ -29,9 +34,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -74,7 +81,7 @@ class EmbeddingWorker:
     """
 
     def __init__(self, embedder: Embedder, *, max_batch: int = 16, timeout: float | None = 5.0,
-                 max_pending: int = 1024, nice: int = 10) -> None:
+                 max_pending: int = 1024, nice: int = 10, cache_size: int = 4096) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.embedder = embedder
@@ -84,6 +91,9 @@ class EmbeddingWorker:
         self.nice = nice
         self.batches = 0  # batches run so far (tests and benchmarks read it)
         self.batch_sizes: list[int] = []
+        self.cache_size = cache_size
+        self.cache_hits = 0
+        self._cache: OrderedDict[bytes, Vector] = OrderedDict()
         self._pending: list[_Request] = []
         self._wakeup = asyncio.Event()
         self._executor: ThreadPoolExecutor | None = None
@@ -141,6 +151,21 @@ class EmbeddingWorker:
         :class:`EmbeddingUnavailable` or :class:`EmbeddingTimeout`."""
         if not self.running:
             raise EmbeddingUnavailable("the embedding worker is not running")
+        key = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).digest()
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            self.cache_hits += 1
+            return cached
+        vector = await self._queued(text)
+        if self.cache_size > 0:
+            self._cache[key] = vector
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return vector
+
+    async def _queued(self, text: str) -> Vector:
+        """Through the batching queue to the model thread."""
         if len(self._pending) >= self.max_pending:
             raise EmbeddingUnavailable("the embedding worker is overloaded")
         future: asyncio.Future[Vector] = asyncio.get_running_loop().create_future()
