@@ -146,11 +146,20 @@ class UpdateFactory:
 
 
 def faq_questions() -> list[str]:
-    """Typed text as people type it: the FAQ evaluation set's questions and off-topic lines."""
+    """Typed text as people type it, ~700 distinct lines, so the model reads
+    most of them (its cache of recent texts only helps with real repeats):
+    the FAQ evaluation set's questions and off-topic lines, and the
+    development set's questions, feelings, small talk, off-topic and
+    sad-but-safe lines (not its danger lines: those send a user into the
+    safety answer, a different path measured in bench_understanding.py)."""
     import yaml
 
     data = yaml.safe_load((ROOT / "tests" / "data" / "faq_eval.yaml").read_text(encoding="utf-8"))
-    return [q for qs in data["faq"].values() for q in qs] + list(data.get("off_topic", []))
+    texts = [q for qs in data["faq"].values() for q in qs] + list(data.get("off_topic", []))
+    dev = yaml.safe_load((ROOT / "tests" / "data" / "understanding" / "dev.yaml").read_text(encoding="utf-8"))
+    for part in ("faq", "feelings", "small_talk", "off_topic", "sad_but_safe"):
+        texts += [item if isinstance(item, str) else item["text"] for item in dev.get(part, [])]
+    return sorted(set(texts))
 
 
 class Traffic:
