@@ -79,6 +79,7 @@ class MemoryRequest(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None,
                          connect_timeout: Any = None, pool_timeout: Any = None) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]
+        name = _CANONICAL.get(name.lower(), name)  # Bot API method names are case-insensitive
         self.calls[name] += 1
         if request_data is not None:
             _ = request_data.json_parameters  # the encoding HTTPXRequest does on every call
@@ -109,6 +110,10 @@ class MemoryRequest(BaseRequest):
                 (b["text"], b["callback_data"]) for row in rows for b in row if "callback_data" in b
             ])
         return message
+
+
+_CANONICAL = {name.lower(): name for name in (
+    "sendMessage", "sendDocument", "sendPhoto", "getMe", "answerCallbackQuery", "deleteMessage", "deleteMessages")}
 
 
 # --- updates -----------------------------------------------------------------
@@ -256,6 +261,19 @@ async def _background_warm_up() -> None:
     warm = getattr(places, "warm", None)
     if warm is not None:
         await asyncio.to_thread(warm)
+
+
+def model_summary(app: Application) -> str:
+    """How the app's model worker did: texts read, batches, cache hits."""
+    service = app.bot_data.get("service") if isinstance(app.bot_data, dict) else None
+    embed = getattr(service, "embed", None)
+    worker = getattr(embed, "__self__", None)
+    if worker is None:
+        return "no model (TRUSTBOT_MODEL=off?)"
+    sizes = worker.batch_sizes
+    texts = sum(sizes)
+    return (f"{texts} texts in {len(sizes)} batches (mean {texts / max(1, len(sizes)):.2f}), "
+            f"{worker.cache_hits} repeats from the cache")
 
 
 async def _echo(update: Update, context: Any) -> None:
