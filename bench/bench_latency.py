@@ -30,7 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
+    PRESS_SHARE,
     ROOT,
+    TEXT_SHARE,
     MemoryRequest,
     Traffic,
     database_url,
@@ -233,10 +235,11 @@ def main() -> None:
     parser.add_argument("--limiter", default="uncapped", choices=["uncapped", "none", "real"],
                         help="uncapped (default): the runner's AIORateLimiter with limits no run reaches; "
                              "real: as configured, 30 messages/s (200 updates/s then queue without bound)")
-    parser.add_argument("--text-share", type=float, default=0.1,
-                        help="share of typed text, read by the model (default 0.1)")
-    parser.add_argument("--press-share", type=float, default=0.8,
-                        help="share of button presses (default 0.8; the rest: commands, and each user's /start)")
+    parser.add_argument("--text-share", type=float, default=TEXT_SHARE,
+                        help=f"share of typed text, read by the model (default {TEXT_SHARE})")
+    parser.add_argument("--press-share", type=float, default=PRESS_SHARE,
+                        help=f"share of button presses (default {PRESS_SHARE}; the rest: commands; each user "
+                             "starts with /start)")
     parser.add_argument("--database-url", help="an existing database (PostgreSQL must be migrated or empty)")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server (tests/support)")
     parser.add_argument("--gc-freeze", action="store_true",

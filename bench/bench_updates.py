@@ -40,6 +40,7 @@ from common import (
     echo_app,
     echo_traffic,
     migrate_postgres,
+    model_summary,
     trustbot_app,
     user_ids,
 )
@@ -154,6 +155,7 @@ async def throughput(args: argparse.Namespace, url: str) -> None:
           f"echo {args.echo_updates} text messages; concurrent = {args.concurrency} updates in flight")
     print(f"{'rate limiter':<14}{'mode':<12}{'echo bot':>10}{'trustbot':>10}{'ratio':>8}   goal >= {GOAL_RATIO}")
     mix: dict[str, int] = {}
+    model = ""
     calls: dict[str, float] = {}
     for limiter in args.limiters:
         echo_request, bot_request = MemoryRequest(), MemoryRequest()
@@ -186,8 +188,9 @@ async def throughput(args: argparse.Namespace, url: str) -> None:
                       f"{'meets' if ratio >= GOAL_RATIO else 'BELOW'}", flush=True)
             total = 2 * args.reps * args.updates
             mix = dict(traffic.kinds)
+            model = model_summary(bot)
             calls = {k: round(v / total, 2) for k, v in bot_request.calls.items()}
-    print(f"trustbot traffic mix: {mix}")
+    print(f"trustbot traffic mix: {mix}; model (last limiter): {model}")
     print(f"Bot API calls per trustbot update: {calls} (echo: sendMessage 1.0)")
     if args.real_updates:
         # The limiter as configured: 30 messages/s overall, Telegram's cap, not CPU.

@@ -167,12 +167,19 @@ def faq_questions() -> list[str]:
     return sorted(set(texts))
 
 
+#: The real mix, as a guided dialog is used: mostly buttons; some typed text
+#: (answers, questions, feelings), all of it read by the model; some commands.
+#: Each user's first update is /start.
+PRESS_SHARE, TEXT_SHARE = 0.8, 0.1
+
+
 class Traffic:
     """A realistic mix for many users: each user starts with /start, then mostly
     presses a button of the bot's previous reply (callback data taken from that
     reply's keyboard), sometimes types a question, sometimes a command."""
 
-    def __init__(self, request: MemoryRequest, *, seed: int = 7, press: float = 0.6, text: float = 0.3):
+    def __init__(self, request: MemoryRequest, *, seed: int = 7, press: float = PRESS_SHARE,
+                 text: float = TEXT_SHARE):
         self.request = request
         self.factory = UpdateFactory()
         self.random = random.Random(seed)
