@@ -193,8 +193,9 @@ async def test_each_check_in_carries_a_new_insight(db: Database, brain) -> None:
     rig = Rig(db, brain, Clock(at(2025, 1, 1, 6)))
     await rig.user("hana", "UTC", "07:00", role="hurt_partner")
     await rig.run_until(at(2025, 1, 12, 8), step=timedelta(minutes=30))
-    intros = [r.texts[0] for r in rig.received["hana"]]
-    assert len(intros) == 12 and len(set(intros)) == 12
+    # The insight is the paragraph under the intro's first line (the question is joined below it).
+    insights = [r.texts[0].split("\n\n")[1] for r in rig.received["hana"]]
+    assert len(insights) == 12 and len(set(insights)) == 12
     assert len((await rig.record("hana")).extra["insights_shown"]) == 12
 
 

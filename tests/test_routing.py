@@ -45,7 +45,8 @@ async def _discreet_user(service: ChatService) -> None:
 
 def _covered(brain: Brain, replies: list[Reply]) -> bool:
     line = brain.graph.ui.discreet_line
-    return all(r.discreet and r.text.startswith(line) for r in replies)
+    # One cover line per message, at its top, also where texts were joined into one.
+    return all(r.discreet and r.text.startswith(line) and r.text.count(line) == 1 for r in replies)
 
 
 @pytest.mark.parametrize("name", sorted([*COMMANDS, *HIDDEN_COMMANDS]))

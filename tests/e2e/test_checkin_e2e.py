@@ -66,8 +66,10 @@ async def test_a_check_in_set_for_the_coming_minute_arrives_once_and_not_again_a
                                   message="no check-in arrived")
     arrived = datetime.now(ZoneInfo("Europe/Lisbon"))
     assert due <= arrived < due + timedelta(seconds=30)
+    # The question is a paragraph of its own, joined under the intro: the mood keyboard is under it.
     question = await emulator.async_wait_for(
-        lambda: next((m for m in emulator.bot_messages(user) if (m.get("text") or "").startswith("How are you")), None),
+        lambda: next((m for m in emulator.bot_messages(user)
+                      if any(p.startswith("How are you") for p in (m.get("text") or "").split("\n\n"))), None),
         timeout=10,
     )
     assert next(b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row) == "1 · very low"

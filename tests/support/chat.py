@@ -32,6 +32,13 @@ class Seen:
     text: str
     buttons: list[str] = field(default_factory=list)
 
+    @property
+    def parts(self) -> list[str]:
+        """The paragraphs of the message: consecutive texts of one turn are
+        joined into one message a blank line apart (``bot.core.render.join``),
+        so each joined text is one or more parts, in order."""
+        return self.text.split("\n\n")
+
 
 class ChatClient(ABC):
     def __init__(self) -> None:

@@ -28,7 +28,8 @@ async def test_stale_and_forged_buttons_get_the_current_step(emulator: BotApiEmu
     # The role-choice message is still on screen; its button is now stale.
     stale_data = role_message["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
     seen = await chat.do(emulator.press, role_message["message_id"], stale_data)
-    assert "earlier step" in seen[0].text and seen[-1].buttons == menu_buttons
+    # The notice first, then the current step with its buttons (joined into one message).
+    assert "earlier step" in seen[0].parts[0] and seen[-1].buttons == menu_buttons
     for forged in ("1:p:br_menu:../../etc", "9:x", "1:p:hp_menu:hp_forg", "x" * 64, "1:f"):
         seen = await chat.do(emulator.press, role_message["message_id"], forged)
         assert seen[-1].buttons == menu_buttons, forged
