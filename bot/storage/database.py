@@ -6,7 +6,9 @@ few hundred microseconds of local I/O, and skipping the thread hop of an async
 driver is what makes per-update durable commits cheap (see bench/). On
 PostgreSQL the same functions run through ``AsyncConnection.run_sync`` over
 asyncpg, so network round trips never block the loop. Either way a unit of
-work is one transaction: all of it is stored, or none.
+work is one transaction: all of it is stored, or none. On SQLite the few
+statements every update runs skip SQLAlchemy's execute machinery and go to
+``sqlite3`` on the same connection and transaction (``sqlite_raw.py``).
 """
 
 from __future__ import annotations
