@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.storage import sqlite_raw as raw
 from bot.storage.tables import checkins, promises, users
 
 CLAIMED = "claimed"
@@ -104,7 +105,15 @@ def last_days(conn: Connection, user_ids: Sequence[int]) -> dict[int, date]:
     return {user_id: day for user_id, day in rows if day is not None}
 
 
+_LAST_DAY = sa.select(sa.func.max(checkins.c.local_date)).where(checkins.c.user_id == sa.bindparam("user_id"))
+# Rescheduling (a role chosen, a setting changed, /start) runs this and the
+# two below inside a turn: raw on SQLite, like the turn's own statements.
+_RAW_LAST_DAY = raw.compiled(_LAST_DAY, ("user_id",))
+
+
 def last_day(conn: Connection, user_id: int) -> date | None:
+    if raw.is_sqlite(conn):
+        return raw.text_date(raw.fetch_all(conn, _RAW_LAST_DAY, (user_id,))[0][0])
     return last_days(conn, [user_id]).get(user_id)
 
 
@@ -128,14 +137,20 @@ def insert_claims(conn: Connection, rows: Sequence[dict[str, Any]]) -> dict[int,
     return {row[0]: row[1] for row in conn.execute(statement, list(rows))}
 
 
+_SET_NEXT = (sa.update(users).where(users.c.id == sa.bindparam("b_id"))
+             .values(next_checkin_at=sa.bindparam("b_next")))
+_RAW_SET_NEXT = raw.compiled(_SET_NEXT, ("b_next", "b_id"))
+
+
 def set_next(conn: Connection, pairs: Iterable[tuple[int, datetime | None]]) -> None:
+    if raw.is_sqlite(conn):
+        rows = [(None if next_at is None else raw.datetime_text(next_at), user_id) for user_id, next_at in pairs]
+        if rows:
+            raw.execute_many(conn, _RAW_SET_NEXT, rows)
+        return
     params = [{"b_id": user_id, "b_next": next_at} for user_id, next_at in pairs]
     if params:
-        conn.execute(
-            sa.update(users).where(users.c.id == sa.bindparam("b_id"))
-            .values(next_checkin_at=sa.bindparam("b_next")),
-            params,
-        )
+        conn.execute(_SET_NEXT, params)
 
 
 @dataclass(frozen=True)
@@ -299,11 +314,19 @@ class ScheduleRow:
     timezone: str | None
 
 
+_SCHEDULE_ROW = (sa.select(users.c.active, users.c.checkin_enabled, users.c.checkin_time, users.c.timezone)
+                 .where(users.c.id == sa.bindparam("user_id")))
+_RAW_SCHEDULE_ROW = raw.compiled(_SCHEDULE_ROW, ("user_id",))
+
+
 def schedule_row(conn: Connection, user_id: int) -> ScheduleRow | None:
-    row = conn.execute(
-        sa.select(users.c.active, users.c.checkin_enabled, users.c.checkin_time, users.c.timezone)
-        .where(users.c.id == user_id)
-    ).first()
+    if raw.is_sqlite(conn):
+        rows = raw.fetch_all(conn, _RAW_SCHEDULE_ROW, (user_id,))
+        if not rows:
+            return None
+        active, enabled, checkin_time, timezone = rows[0]
+        return ScheduleRow(bool(active), bool(enabled), checkin_time, timezone)
+    row = conn.execute(_SCHEDULE_ROW, {"user_id": user_id}).first()
     return ScheduleRow(*row) if row else None
 
 

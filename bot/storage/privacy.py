@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bot.storage import sqlite_raw as raw
 from bot.storage.tables import chat_messages, metadata, users
 
 #: Columns that are bookkeeping for the bot, not something the user told it.
@@ -74,10 +75,18 @@ def rows_of_user(conn: Connection, user_id: int) -> dict[str, int]:
 
 
 _RECORD = sa.insert(chat_messages)
+#: Every update inserts its message ids: raw SQL on SQLite (see sqlite_raw.py).
+_RECORD_KEYS = ["user_id", "chat_id", "message_id", "created_at"]
+_RAW_RECORD = raw.compiled(_RECORD, _RECORD_KEYS, column_keys=_RECORD_KEYS)
 
 
 def record_messages(conn: Connection, user_id: int, chat_id: int, message_ids: list[int], now: datetime) -> None:
-    if message_ids:
+    if not message_ids:
+        return
+    if raw.is_sqlite(conn):
+        created = raw.datetime_text(now)
+        raw.execute_many(conn, _RAW_RECORD, [(user_id, chat_id, m, created) for m in message_ids])
+    else:
         conn.execute(_RECORD, [
             {"user_id": user_id, "chat_id": chat_id, "message_id": m, "created_at": now} for m in message_ids
         ])

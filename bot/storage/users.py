@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.core.identity import UserKey
+from bot.storage import sqlite_raw as raw
 from bot.storage.tables import journal, users
 
 __all__ = ["UserKey", "UserRecord"]
@@ -68,7 +69,30 @@ _SAVE_STATE = (
 )
 
 
+# The same two statements, run raw on SQLite (see sqlite_raw.py): every update
+# runs them. SQLite compiles FOR UPDATE to nothing: it has no row locks and
+# needs none (one writer at a time).
+_RAW_FIND = raw.compiled(_FIND, ("channel", "external_id"))
+_RAW_SAVE_STATE = raw.compiled(_SAVE_STATE, ("now", "state", "user_id"))
+
+
+def _raw_record(row: tuple[Any, ...]) -> UserRecord:
+    """A raw ``_COLUMNS`` row, converted as SQLAlchemy's column types would."""
+    (id_, channel, external_id, chat_id, state, active, discreet, timezone, checkin_time, checkin_enabled,
+     next_checkin_at, extra, created_at) = row
+    return UserRecord(
+        id=id_, channel=channel, external_id=external_id, chat_id=chat_id,
+        state=raw.text_json(state) or {}, active=bool(active), discreet=bool(discreet), timezone=timezone,
+        checkin_time=checkin_time, checkin_enabled=bool(checkin_enabled),
+        next_checkin_at=raw.text_datetime(next_checkin_at), extra=raw.text_json(extra) or {},
+        created_at=raw.text_datetime(created_at),
+    )
+
+
 def find(conn: Connection, key: UserKey, *, lock: bool = False) -> UserRecord | None:
+    if raw.is_sqlite(conn):
+        rows = raw.fetch_all(conn, _RAW_FIND, (key.channel, key.external_id))
+        return _raw_record(rows[0]) if rows else None
     row = conn.execute(_FIND_LOCKED if lock else _FIND,
                        {"channel": key.channel, "external_id": key.external_id}).first()
     return _record(row) if row else None
@@ -98,6 +122,9 @@ def get_or_create(conn: Connection, key: UserKey, now: datetime, *, chat_id: int
 
 def update(conn: Connection, user_id: int, now: datetime, **values: Any) -> None:
     if values.keys() == {"state"}:  # every turn: the prebuilt statement
+        if raw.is_sqlite(conn):
+            raw.execute(conn, _RAW_SAVE_STATE, (raw.datetime_text(now), raw.json_text(values["state"]), user_id))
+            return
         conn.execute(_SAVE_STATE, {"user_id": user_id, "state": values["state"], "now": now})
         return
     conn.execute(sa.update(users).where(users.c.id == user_id).values(updated_at=now, **values))
