@@ -8,7 +8,10 @@ to the nearest danger example, and to the three nearest on average, than to
 any other example. A single nearest neighbour alone read "I'm sorry, but I
 was stressed" as a threat; the probe alone missed near-copies of examples;
 together they miss less at the same rate of alarms. Cosine scores of a small
-e5 model sit in a narrow band (about 0.75-0.95), hence margins. Every
+e5 model sit in a narrow band (about 0.75-0.95), hence margins. The rules
+give a clear alarm at once; the model's evidence alone gives at most the
+gentle question unless it is very sure, since the neighbours of a sad message
+are often danger examples that share its words. Every
 threshold was calibrated on the development set only
 (tests/data/understanding/dev.yaml, ``scripts/calibrate_understanding.py``).
 
