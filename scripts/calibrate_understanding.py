@@ -62,6 +62,7 @@ def main() -> None:
         report = evaluate(read, data)
         changed = {k: v for k, v in vars(t).items() if getattr(DEFAULT, k) != v}
         print(changed or "defaults", {k: round(v, 3) for k, v in report.measures.items()},
+              {k: round(v, 3) for k, v in report.per_language.items()},
               "FAIL " + "; ".join(report.failing()) if report.failing() else "ok")
         if "--misses" in sys.argv:
             for m in report.misses:

@@ -213,3 +213,23 @@ def test_no_vector_reads_with_rules_only(model_brain: Brain) -> None:
     assert reader.read("i want to kill myself").level is SafetyLevel.CLEAR
     assert reader.read("thanks").small_talk is not None
     assert not reader.read("I hid my phone from her", None, Context(role=Role.BROKE_TRUST, writing=True)).in_danger
+
+
+@pytest.mark.parametrize(("text", "ending"), [
+    ("he threatened to leave me if i keep bringing it up", True),
+    ("she says she'll divorce me if i lie again", True),
+    ("he said if i ever leave him i'll regret it", False),
+    ("he said he'll make sure i never leave this house", False),
+    ("she threatened to leave and take the kids", False),
+    ("he said he would kill me if i ever leave", False),
+])
+def test_a_threat_to_end_the_relationship_is_told_from_a_threat_of_harm(text: str, ending: bool) -> None:
+    from bot.core.understanding import rules
+
+    assert rules.ending_threat(text) is ending
+
+
+def test_the_model_alone_needs_a_higher_score_for_a_clear_alarm_than_for_a_question() -> None:
+    from bot.core.understanding.reader import DEFAULT
+
+    assert DEFAULT.self_harm_possible <= DEFAULT.possible < DEFAULT.clear

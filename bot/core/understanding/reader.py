@@ -8,7 +8,10 @@ to the nearest danger example, and to the three nearest on average, than to
 any other example. A single nearest neighbour alone read "I'm sorry, but I
 was stressed" as a threat; the probe alone missed near-copies of examples;
 together they miss less at the same rate of alarms. Cosine scores of a small
-e5 model sit in a narrow band (about 0.75-0.95), hence margins. Every
+e5 model sit in a narrow band (about 0.75-0.95), hence margins. The rules
+give a clear alarm at once; the model's evidence alone gives at most the
+gentle question unless it is very sure, since the neighbours of a sad message
+are often danger examples that share its words. Every
 threshold was calibrated on the development set only
 (tests/data/understanding/dev.yaml, ``scripts/calibrate_understanding.py``).
 
@@ -43,13 +46,29 @@ class Thresholds:
     """Calibrated on the development set (``scripts/calibrate_understanding.py``)."""
 
     #: Danger score (probe probability x ``probe_weight`` + the two margins)
-    #: from which the bot asks the gentle question...
-    possible: float = 0.068
-    #: ...and from which, with a "clear" example nearest, it gives the full reply.
-    clear: float = 0.10
+    #: from which the bot asks the gentle question. On the enlarged dev set
+    #: recall and gentle questions on sad messages meet their targets together
+    #: only from 0.058 to 0.060 (recall 0.974-0.970, questions 9.7-9.4%): this
+    #: model does not separate the two any better, so the bar sits mid-window.
+    possible: float = 0.059
+    #: ...the same bar when the nearest danger example is self-harm: a missed
+    #: suicide risk costs the most, and indirect self-harm (goodbyes, things
+    #: given away) scores lowest. Recall and alarms are flat from 0.045 to 0.054.
+    self_harm_possible: float = 0.05
+    #: ...and from which, with a "clear" example nearest, the model *alone*
+    #: gives the full reply (rules give it whatever the score). Raised from
+    #: 0.10: model-only evidence gives at most the gentle question unless it
+    #: is very sure. No sad-but-safe dev message scores above 0.124 with a
+    #: clear example nearest, so 0.15 sits inside the plateau (0.13 up) where
+    #: the model adds no clear alarm; about half of what the model finds still
+    #: gets the full reply, the rest the gentle question.
+    clear: float = 0.15
     #: The gentle question's bar while the one who broke trust writes their own
     #: words (apology, promise, confession): their acts are not danger to them.
     writing_possible: float = 0.12
+    #: There, below this score their own acts and promises are not danger
+    #: (the earlier clear bar, kept when the model-only clear bar was raised).
+    writing_own_act: float = 0.10
     probe_weight: float = 0.1
     #: Weight of the two nearest-example margins in the danger score.
     margin_weight: float = 1.0
@@ -171,15 +190,19 @@ def _knn_danger(reader: Reader, sims: np.ndarray, danger_p: float | None, text: 
     t = reader.thresholds
     score, at = danger_score(reader, sims, danger_p)
     own = _own_words(context)
-    if at < 0 or score < (t.writing_possible if own else t.possible):
+    label = reader.index.labels[at] if at >= 0 else None
+    bar = t.self_harm_possible if label is not None and label.value == SafetyCategory.SELF_HARM.value else t.possible
+    if label is None or score < (t.writing_possible if own else bar):
         return SafetyLevel.NONE, None, score
-    label = reader.index.labels[at]
     category = SafetyCategory(label.value)
     if category is SafetyCategory.CONTROL and (rules.by_me(text) or own):
         # "i hid my phone from her": the user's own act, a confession.
         return SafetyLevel.NONE, None, score
-    if own and rules.own_act(text) and score < t.clear:
+    if own and rules.own_act(text) and score < t.writing_own_act:
         # "I was stressed", "home by six": the writer's own acts and promises.
+        return SafetyLevel.NONE, None, score
+    if category is SafetyCategory.THREATS and rules.ending_threat(text):
+        # "he threatened to leave me": ending a relationship is not danger.
         return SafetyLevel.NONE, None, score
     if score >= t.clear and label.level is SafetyLevel.CLEAR:
         return SafetyLevel.CLEAR, category, score

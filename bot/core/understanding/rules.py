@@ -107,9 +107,10 @@ def is_question(text: str) -> bool:
 
 _BY_ME = re.compile(
     r"^(?:and |so |yes |yeah |well |honestly |ok |okay )?i (?:\w+ )?(?:also |secretly |even |once |used to |"
-    r"have |had |was |did )?(?:hid|hide|hiding|lied|lie|lying|tracked|track|tracking|checked|read|went through|"
-    r"deleted|kept|snooped|spied|followed|blocked|took|cheated|texted|messaged|sexted|slept|met|snuck|sneaked|"
-    r"turned off|changed|got a second|used)\b"
+    r"have |had |was |did )?(?:hid|hide|hiding|lied|lie|lying|tracked|track|tracking|checked|check|checking|read|"
+    r"went through|go through|going through|looked through|look through|deleted|kept|snooped|snoop|snooping|spied|"
+    r"spy|followed|blocked|took|cheated|texted|messaged|sexted|slept|met|snuck|sneaked|turned off|changed|"
+    r"got a second|used)\b"
 )
 
 
@@ -117,6 +118,29 @@ def by_me(text: str) -> bool:
     """Whether the message confesses the user's own acts ("i hid my phone from
     her"): for the one who broke trust, that is a confession, not danger."""
     return bool(_BY_ME.match(squash(text)))
+
+
+# --- a threat to end the relationship -----------------------------------------
+
+#: "he threatened to leave me", "she says she'll divorce me if i lie again":
+#: ending a relationship is the partner's right, not danger.
+_ENDING = re.compile(
+    r"\b(?:threaten\w*|warn\w*|says?|said|told me)\b[\w' ]{0,25}?\b(?:to |he'll |she'll |they'll |he will |"
+    r"she will |he'd |she'd |he would |she would )(?:leave|leaving|divorce|divorcing|break up|split up|move out|"
+    r"moving out|walk out|end (?:it|things|us|the relationship|the marriage))\b"
+)
+#: ...unless harm, the children or a "you'll regret it" comes with it.
+_ENDING_WITH_HARM = re.compile(
+    r"\b(?:kill\w*|hurt\w*|regret|sorry|pay|kids?|children|son|daughter|baby|take|find|never see|hit\w*|"
+    r"die|dead|gun|knife|burn\w*|post\w*|photos?|pics?|nudes|video\w*|tell|ruin\w*)\b"
+)
+
+
+def ending_threat(text: str) -> bool:
+    """Whether a "threat" only says the partner will leave the relationship
+    (met as sadness, not danger)."""
+    words = squash(text)
+    return bool(_ENDING.search(words)) and not _ENDING_WITH_HARM.search(words)
 
 
 # --- danger in other languages ------------------------------------------------
