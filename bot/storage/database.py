@@ -24,6 +24,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.storage.checkpoint import WalCheckpointer
+
 T = TypeVar("T")
 
 
@@ -61,6 +63,7 @@ class Database:
         #: SQLite: the one connection every unit of work runs on (see ``_run_sqlite``).
         self._conn: Connection | None = None
         self._async: AsyncEngine | None = None
+        self._checkpointer: WalCheckpointer | None = None
         if self.dialect == "sqlite":
             path = _sqlite_path(parsed)
             if path is not None:
@@ -71,6 +74,10 @@ class Database:
             # hide_parameters: an error message must never carry what a user wrote.
             self._sync = sa.create_engine(parsed.set(drivername="sqlite+pysqlite"), hide_parameters=True)
             event.listen(self._sync, "connect", _sqlite_pragmas)
+            if path is not None:
+                # Checkpoints off the loop (checkpoint.py); the loop's connection never runs one.
+                self._checkpointer = WalCheckpointer(path).start()
+                event.listen(self._sync, "connect", _no_autocheckpoint)
         elif self.dialect == "postgresql":
             self._async = create_async_engine(
                 parsed.set(drivername="postgresql+asyncpg"), pool_size=10, max_overflow=10, pool_recycle=1800,
@@ -116,6 +123,9 @@ class Database:
         return self._sync.connect()
 
     async def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -123,6 +133,12 @@ class Database:
             self._sync.dispose()
         if self._async is not None:
             await self._async.dispose()
+
+
+def _no_autocheckpoint(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA wal_autocheckpoint=0")
+    cur.close()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
