@@ -8,12 +8,17 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from bot.storage import migrate
+import pytest
+
+from bot.storage import checkpoint, migrate
 from bot.storage.checkpoint import WalCheckpointer
 from bot.storage.database import Database
 
 
-async def test_the_bots_connection_never_checkpoints_and_the_thread_does(tmp_path: Path) -> None:
+async def test_the_bots_connection_never_checkpoints_and_the_thread_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoint, "INTERVAL", 0.05)
     path = tmp_path / "t.sqlite3"
     db = Database(f"sqlite:///{path}")
     await migrate.upgrade(db)
@@ -28,7 +33,7 @@ async def test_the_bots_connection_never_checkpoints_and_the_thread_does(tmp_pat
     for _ in range(50):
         if checkpointer.checkpoints >= 2:
             break
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.05)
     await db.dispose()  # a last checkpoint, then the thread ends
     assert checkpointer.checkpoints >= 2
     with sqlite3.connect(path) as conn:

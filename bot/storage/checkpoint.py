@@ -28,9 +28,9 @@ INTERVAL = 1.0
 class WalCheckpointer:
     """``start()`` once; ``stop()`` runs a last checkpoint and ends the thread."""
 
-    def __init__(self, path: Path, interval: float = INTERVAL) -> None:
+    def __init__(self, path: Path, interval: float | None = None) -> None:
         self.path = path
-        self.interval = interval
+        self.interval = INTERVAL if interval is None else interval
         self.checkpoints = 0  # tests read it
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
