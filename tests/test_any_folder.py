@@ -77,8 +77,9 @@ def test_run_from_an_empty_folder_answers_start(elsewhere: tuple[Path, dict[str,
             emulator.wait_for(lambda: emulator.polling or process.poll() is not None, 30)
             assert process.poll() is None, log.read_text()
             emulator.send_text(4242, "/start")
-            replies = emulator.wait_for_messages(4242, 2, 15)
+            replies = emulator.wait_for_messages(4242, 1, 15)  # the welcome and the role question, joined
             assert "rebuilding trust" in replies[0]["text"]
+            assert replies[-1]["reply_markup"], replies  # ...with the role buttons under it
         finally:
             process.terminate()
             process.wait(timeout=15)
