@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
 from bot.adapters.telegram import delivery
 from bot.adapters.telegram.delivery import Blocked, call
+from bot.core.messages import Outcome, Reply
 
 
 def _failing(*errors: Exception):
@@ -64,3 +67,49 @@ async def test_a_blocked_user_stops_delivery_and_a_rejected_message_is_skipped()
         await call(request, what="sendMessage")
     request, calls = _failing(BadRequest("message is too long"))
     assert await call(request, what="sendMessage") is None and calls["n"] == 1
+
+
+class _Query:
+    """A pressed button whose answer takes a while (a slow round trip)."""
+
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+        self.release = asyncio.Event()
+
+    async def answer(self, text: str | None = None) -> bool:
+        self.log.append("answer sent")
+        await self.release.wait()
+        self.log.append("answer done")
+        return True
+
+
+class _Bot:
+    def __init__(self, log: list[str], query: _Query) -> None:
+        self.log, self.query, self.ids = log, query, iter(range(100, 200))
+
+    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, object]) -> dict[str, object]:
+        self.log.append(f"{endpoint} {api_kwargs['text']}")
+        self.query.release.set()  # the answer's round trip ends only after the reply went out
+        return {"message_id": next(self.ids)}
+
+
+async def test_a_button_is_answered_alongside_the_reply_not_before_it() -> None:
+    log: list[str] = []
+    query = _Query(log)
+    deliver = delivery.Delivery(_Bot(log, query), 7, query=query)  # type: ignore[arg-type]
+    sent = await asyncio.wait_for(deliver(Outcome(replies=(Reply("next step"),))), 5)
+    assert sent == [100]
+    # The reply went out while the answer was still on its way (not after it).
+    assert sorted(log[:2]) == ["answer sent", "sendmessage next step"] and log[2:] == ["answer done"]
+
+
+async def test_a_block_seen_by_the_answer_alone_still_marks_the_user_blocked() -> None:
+    class Blocking(_Query):
+        async def answer(self, text: str | None = None) -> bool:
+            raise Forbidden("bot was blocked by the user")
+
+    log: list[str] = []
+    query = Blocking(log)
+    deliver = delivery.Delivery(_Bot(log, query), 7, query=query)  # type: ignore[arg-type]
+    await deliver(Outcome(replies=(Reply("next step"),)))
+    assert deliver.blocked
