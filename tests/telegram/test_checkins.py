@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.telegram_inproc import InProcessBot, InProcessChat
 from tests.telegram.conftest import assert_clean_log
@@ -19,3 +21,15 @@ async def test_sharing_a_location_sets_the_time_zone(emulator: BotApiEmulator, b
     seen = await chat.send("/timezone Atlantis")
     assert "couldn't find" in seen[0].text
     assert_clean_log(bot.log())
+
+
+async def test_the_index_of_places_is_built_in_a_thread_at_start_not_at_the_first_typed_city(
+    bot: InProcessBot,
+) -> None:
+    from bot.core.checkin import places
+
+    assert bot.app is not None
+    building = bot.app.bot_data["places"]
+    assert isinstance(building, asyncio.Future)
+    await building  # built off the loop; a typed city then finds it ready
+    assert places._build.cache_info().currsize == 1

