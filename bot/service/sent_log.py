@@ -77,5 +77,4 @@ class SentLog:
 
 
 def _store(conn: Connection, *, group: list[SentIds]) -> None:
-    for sent in group:
-        privacy.record_messages(conn, sent.user_id, sent.chat_id, list(sent.message_ids), sent.at)
+    privacy.record_many(conn, [(s.user_id, s.chat_id, m, s.at) for s in group for m in s.message_ids])

@@ -8,6 +8,7 @@ list it here.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -81,14 +82,19 @@ _RAW_RECORD = raw.compiled(_RECORD, _RECORD_KEYS, column_keys=_RECORD_KEYS)
 
 
 def record_messages(conn: Connection, user_id: int, chat_id: int, message_ids: list[int], now: datetime) -> None:
-    if not message_ids:
+    record_many(conn, [(user_id, chat_id, m, now) for m in message_ids])
+
+
+def record_many(conn: Connection, rows: Sequence[tuple[int, int, int, datetime]]) -> None:
+    """Store ``(user_id, chat_id, message_id, at)`` rows in one statement: the
+    sent-id log writes a whole group of turns at once."""
+    if not rows:
         return
     if raw.is_sqlite(conn):
-        created = raw.datetime_text(now)
-        raw.execute_many(conn, _RAW_RECORD, [(user_id, chat_id, m, created) for m in message_ids])
+        raw.execute_many(conn, _RAW_RECORD, [(u, c, m, raw.datetime_text(at)) for u, c, m, at in rows])
     else:
         conn.execute(_RECORD, [
-            {"user_id": user_id, "chat_id": chat_id, "message_id": m, "created_at": now} for m in message_ids
+            {"user_id": u, "chat_id": c, "message_id": m, "created_at": at} for u, c, m, at in rows
         ])
 
 

@@ -229,8 +229,8 @@ def _faq(reader: Reader, text: str, sims: np.ndarray | None, vector: Vector | No
     """The entry to answer (or None), "did you mean" candidates, and the best score."""
     role = context.role.value if context.role else None
     fits = {entry.id for entry in reader.faq if entry.fits(role)}
-    decision = reader.matcher.decide(text)
     if sims is None:
+        decision = reader.matcher.decide(text)
         best = decision.best.score if decision.best else 0.0
         if decision.kind == "answer" and decision.matches[0].faq_id in fits:
             return decision.matches[0].faq_id, (), best
