@@ -302,3 +302,26 @@ def test_schedule_bookkeeping_round_trips_both_ways(sqlite_db: Database, paths: 
     )
     row = seen["raw", "raw"][2]
     assert isinstance(row.active, bool) and isinstance(row.checkin_enabled, bool)
+
+
+def test_a_new_user_row_is_the_same_by_either_path(sqlite_db: Database, paths: Paths) -> None:
+    """First contact writes the row raw on SQLite; every column must read as
+    the SQLAlchemy insert wrote it, and a second call must find, not insert."""
+    columns = "channel, external_id, chat_id, state, active, discreet, checkin_enabled, extra, created_at, " \
+              "updated_at, typeof(state), typeof(created_at)"
+    stored: dict[str, tuple[Any, ...]] = {}
+    found: dict[str, users.UserRecord] = {}
+    for number, path in enumerate(("sqlalchemy", "raw")):
+        getattr(paths, path)()
+        key = UserKey("telegram", f"new-{number}")
+        created = run(sqlite_db, lambda c, key=key: users.get_or_create(c, key, NOW, chat_id=7))
+        again = run(sqlite_db, lambda c, key=key: users.get_or_create(c, key, NOW + timedelta(hours=1)))
+        paths.raw()
+        assert created.is_new and not again.is_new and again.id == created.id
+        stored[path] = tuple(run(sqlite_db, lambda c, key=key: c.exec_driver_sql(
+            f"SELECT {columns} FROM users WHERE external_id = ?", (key.external_id,)).one()))[2:]
+        found[path] = again
+    assert stored["raw"] == stored["sqlalchemy"]
+    assert {path: (r.state, r.extra, r.active, r.discreet, r.checkin_enabled, r.chat_id, r.created_at)
+            for path, r in found.items()} == {
+        path: ({}, {}, True, False, True, 7, NOW.replace(tzinfo=None)) for path in ("sqlalchemy", "raw")}
