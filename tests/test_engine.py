@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import replace
 
 from bot.core.dialog import engine
@@ -142,3 +143,8 @@ def test_malformed_stored_state_becomes_a_fresh_start() -> None:
     assert DialogState.from_json("garbage") == DialogState()
     stored = {"node": 5, "counters": {"a": "x", "b": True, "c": 2}}
     assert DialogState.from_json(stored) == DialogState(counters={"c": 2})
+
+
+def test_the_safety_questions_category_survives_storage_without_held_text() -> None:
+    state = DialogState(node="hp_menu", pending=None, pending_category="self_harm")
+    assert DialogState.from_json(json.loads(json.dumps(state.to_json()))) == state

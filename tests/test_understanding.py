@@ -233,3 +233,18 @@ def test_the_model_alone_needs_a_higher_score_for_a_clear_alarm_than_for_a_quest
     from bot.core.understanding.reader import DEFAULT
 
     assert DEFAULT.self_harm_possible <= DEFAULT.possible < DEFAULT.clear
+
+
+async def test_not_safe_after_a_possible_self_harm_question_gives_crisis_lines(
+    model_brain: Brain, embedder: Any
+) -> None:
+    """The question's category must outlive the turn (the state is stored as
+    JSON in between): "I'm not safe" after a self-harm question outside any
+    ask step brings crisis lines, not domestic-abuse lines."""
+    chat = await _hurt_partner(model_brain, embedder)
+    await chat.send("i just want to disappear")
+    assert model_brain.safety.graded is not None
+    assert chat.last.text == model_brain.safety.graded.check.question
+    await chat.press("I'm not safe")
+    assert chat.said("you deserve support from a real person right now")  # the self-harm opening
+    assert not chat.said("If you're afraid of your partner")  # not the fear opening

@@ -8,6 +8,7 @@ below only knows how to deliver an input and collect what came back.
 from __future__ import annotations
 
 import io
+import json
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
@@ -118,7 +119,9 @@ class EngineChat(ChatClient):
     def _step(self, event: Event) -> list[Seen]:
         discreet = self.profile.discreet  # as the service does: the setting before this turn
         step = respond(self.brain, self.state, event, self.profile)
-        self.state = step.state
+        # Through JSON, as the service stores it between turns: whatever the
+        # next turn needs must survive the round trip.
+        self.state = DialogState.from_json(json.loads(json.dumps(step.state.to_json())))
         self.effects.extend(step.outcome.effects)
         for effect in step.outcome.effects:
             self._remember(effect)

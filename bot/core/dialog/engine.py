@@ -68,6 +68,9 @@ class DialogState:
         }
         if self.pending is not None:
             data["pending"] = self.pending
+        if self.pending_category is not None:
+            # Also without held text (the question came outside an ask step):
+            # "I'm not safe" on the next turn needs it to pick the right lines.
             data["pending_category"] = self.pending_category
         return data
 
