@@ -4,21 +4,26 @@ Two chat services (each with its own connection pool and dispatcher, as two
 processes have) share one database and one fake clock. What one instance
 does, the other sees; races are run for real with ``asyncio.gather``: an
 invite accepted on both at once links once, both partners' check-ins make one
-question, and two answers typed at once reveal it exactly once.
+question, two answers typed at once reveal it exactly once, and two partners
+accepting each other's invites at the same instant end up in one link.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import AsyncIterator
 
+import pytest
 import pytest_asyncio
+import sqlalchemy as sa
 
 from bot.core.dialog.graph import DialogGraph
 from bot.core.partner.events import AcceptInvite, OpenInvite
 from bot.storage import migrate
 from bot.storage.database import Database
+from bot.storage.tables import partner_links
 from tests.conftest import make_brain
 from tests.support.checkin import Clock, Rig, at
 from tests.support.couple import Couple
@@ -122,3 +127,54 @@ async def test_accept_on_one_instance_confirm_on_the_other_and_reveal_exactly_on
         assert in_replies == 1 and after - before == 1, (said, day)
         assert (await a.items("question", couple))[-1]["value"] == "revealed"
     assert len(await a.items("question", couple)) == 3  # days 2, 6 and 9: one every three days at most
+
+
+#: Rounds of the crossed race: before the fix every one of them ended in a deadlock.
+CROSSED_ROUNDS = 12
+
+
+@pytest.mark.slow
+async def test_crossed_invites_accepted_at_once_on_two_instances_make_one_link_and_no_error(
+        two: tuple[Couple, Couple], caplog: pytest.LogCaptureFixture) -> None:
+    """Each partner invites the other, each opens the other's invite, and both tap
+    Accept at the same instant on different instances. Each transaction holds its
+    own side and reaches for the other's: taken in opposite orders, PostgreSQL
+    aborted one of them as a deadlock and that partner got an error instead of an
+    answer. Whatever the interleaving, both must be told they are linked, and the
+    database must hold exactly one link between the two of them. The locks are
+    taken in one order, so no transaction even needs running again (a retry
+    would hide an ordering bug behind a one-second deadlock timeout)."""
+    a, b = two
+    caplog.set_level(logging.WARNING, logger="bot.storage.database")
+    problems: list[str] = []
+    for n in range(CROSSED_ROUNDS):
+        ana, ben = f"ana{n}", f"ben{n}"
+        await a.rig.user(ana, ZONE, role="broke_trust")
+        await b.rig.user(ben, ZONE, role="hurt_partner")
+        from_ana = await a.invite(ana, "Ana")
+        from_ben = await b.invite(ben, "Ben")
+        assert "Ben invited you" in await a.do(ana, OpenInvite(from_ben))
+        assert "Ana invited you" in await b.do(ben, OpenInvite(from_ana))
+
+        said = await asyncio.gather(a.do(ana, AcceptInvite()), b.do(ben, AcceptInvite()), return_exceptions=True)
+        failed = [f"{type(s).__name__} {getattr(getattr(s, 'orig', None), 'sqlstate', '')}"
+                  for s in said if isinstance(s, BaseException)]
+        if failed:
+            problems.append(f"round {n}: {failed}")
+            continue
+        if not all("You're linked" in str(s) for s in said):
+            problems.append(f"round {n}: {said}")
+
+        ana_id, ben_id = await a.user_id(ana), await a.user_id(ben)
+        rows = await a.rig.db.run(lambda conn, ids=(ana_id, ben_id): [tuple(r) for r in conn.execute(
+            sa.select(partner_links.c.user_id, partner_links.c.partner_id, partner_links.c.status,
+                      partner_links.c.couple).where(partner_links.c.user_id.in_(ids))
+            .order_by(partner_links.c.user_id))])
+        assert [(r[0], r[1], r[2]) for r in rows] == [(ana_id, ben_id, "active"), (ben_id, ana_id, "active")], n
+        assert rows[0][3] == rows[1][3], n
+        assert "linked with your partner" in await b.partner(ana)
+        assert "linked with your partner" in await a.partner(ben)
+        # One acceptance notice: the link was made once, by whichever accept came first.
+        assert len(a.inbox.get(ana, []) + a.inbox.get(ben, [])) == 1, n
+    assert not problems, problems
+    assert not [r.getMessage() for r in caplog.records if r.name == "bot.storage.database"]

@@ -19,7 +19,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
+from datetime import datetime
 from functools import partial
+
+from sqlalchemy.engine import Connection
 
 from bot.core.clock import Clock, utc_now
 from bot.service.checkin_claims import CheckinClaims, Claim, ClaimStats
@@ -89,10 +92,7 @@ class Dispatcher:
         started = self.monotonic()
         while True:
             now = self.clock()
-            stats = ClaimStats()
-            claims = await self.db.run(
-                partial(self.checkins.claim, now=now, channels=self.channels, limit=self.batch_size, stats=stats)
-            )
+            claims, stats = await self.db.run(partial(self._claim, now=now))
             report.add(stats)
             if not claims and not stats.skipped and not stats.expired:
                 break
@@ -111,6 +111,12 @@ class Dispatcher:
                      report.claimed, report.resent, report.sent, report.blocked, report.failed, report.skipped,
                      report.expired)
         return report
+
+    def _claim(self, conn: Connection, *, now: datetime) -> tuple[list[Claim], ClaimStats]:
+        """One batch of claims and its counts, counted afresh each time the
+        transaction runs (``Database.run`` runs an aborted one again)."""
+        stats = ClaimStats()
+        return self.checkins.claim(conn, now=now, channels=self.channels, limit=self.batch_size, stats=stats), stats
 
     async def _send_all(self, claims: list[Claim]) -> list[tuple[Claim, str]]:
         gate = asyncio.Semaphore(self.concurrency)

@@ -13,7 +13,10 @@ statements every update runs skip SQLAlchemy's execute machinery and go to
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import random
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bot.storage.checkpoint import WalCheckpointer
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+#: PostgreSQL aborted the transaction so another could go on; running it again is safe.
+RETRYABLE = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+#: How many times an aborted transaction is run again before its error is raised.
+RETRIES = 3
 
 
 class DatabaseError(Exception):
@@ -91,12 +101,32 @@ class Database:
         return self._sync is not None
 
     async def run(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` in one transaction and commit (or roll back on error)."""
+        """Run ``work`` in one transaction and commit (or roll back on error).
+
+        On PostgreSQL a transaction the server aborts as a deadlock or a
+        serialization failure (SQLSTATE 40P01, 40001) did nothing: it is run
+        again from the start, a few times at most, after a short random pause,
+        instead of turning a race between two instances into an error for
+        someone. So ``work`` may run more than once: it keeps its effects in
+        the transaction and its result (nothing outside them counts a run).
+        Locks taken in one order (see ``links.lock``) keep this the exception.
+        SQLite has one writer at a time and no such aborts.
+        """
         if self._sync is not None:
             return self._run_sqlite(work)
         assert self._async is not None
-        async with self._async.begin() as conn:
-            return await conn.run_sync(work)
+        for attempt in range(1, RETRIES + 2):
+            try:
+                async with self._async.begin() as conn:
+                    return await conn.run_sync(work)
+            except sa.exc.DBAPIError as exc:
+                code = getattr(exc.orig, "sqlstate", None)
+                if code not in RETRYABLE or attempt > RETRIES:
+                    raise
+                # The SQLSTATE only: the statement's parameters may hold what someone wrote.
+                log.warning("transaction aborted (SQLSTATE %s), running it again (%d of %d)", code, attempt, RETRIES)
+                await asyncio.sleep(random.uniform(0.005, 0.05) * attempt)
+        raise AssertionError("unreachable")
 
     def _run_sqlite(self, work: Callable[[Connection], T]) -> T:
         """One transaction on the long-lived connection.

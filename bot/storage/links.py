@@ -9,6 +9,7 @@ SQLite the caller takes the write lock first (:func:`begin_write`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -101,7 +102,12 @@ def burn(conn: Connection, row_id: int) -> None:
 
 
 def activate(conn: Connection, invite: Member, partner_user_id: int, now: datetime) -> bool:
-    """Turn a pending invite into a link of two rows; False if it was no longer pending."""
+    """Turn a pending invite into a link of two rows; False if it was no longer pending.
+
+    The acceptor's own row (their own pending invite, if they had made one)
+    becomes their side of the link in place, keeping its id: someone who had
+    opened that invite, their partner maybe, still finds it by that id and can
+    see where it went (crossed invites, see the partner service)."""
     done = conn.execute(
         sa.update(partner_links)
         .where(partner_links.c.id == invite.id, partner_links.c.status == LinkStatus.PENDING.value,
@@ -111,10 +117,12 @@ def activate(conn: Connection, invite: Member, partner_user_id: int, now: dateti
     ).rowcount == 1
     if not done:
         return False
-    conn.execute(sa.delete(partner_links).where(partner_links.c.user_id == partner_user_id))
-    conn.execute(sa.insert(partner_links).values(
-        user_id=partner_user_id, partner_id=invite.user_id, couple=invite.couple, status=LinkStatus.ACTIVE.value,
-        paused=False, created_at=now, accepted_at=now))
+    side = {"partner_id": invite.user_id, "couple": invite.couple, "status": LinkStatus.ACTIVE.value,
+            "token_hash": None, "inviter_name": None, "expires_at": None, "paused": False, "created_at": now,
+            "accepted_at": now}
+    if conn.execute(sa.update(partner_links).where(partner_links.c.user_id == partner_user_id)
+                    .values(**side)).rowcount == 0:
+        conn.execute(sa.insert(partner_links).values(user_id=partner_user_id, **side))
     return True
 
 
@@ -132,8 +140,25 @@ def set_paused(conn: Connection, user_id: int, paused: bool) -> None:
 
 def lock_couple(conn: Connection, couple: int) -> list[Member]:
     """Both rows of a link, locked in id order (so two instances never deadlock on them)."""
-    rows = conn.execute(sa.select(*_MEMBER).where(partner_links.c.couple == couple)
-                        .order_by(partner_links.c.id).with_for_update())
+    return lock(conn, couples=(couple,))
+
+
+def lock(conn: Connection, *, couples: Iterable[int] = (), ids: Iterable[int] = ()) -> list[Member]:
+    """The rows of these couples and these rows, locked in one statement in id order.
+
+    PostgreSQL takes the locks as the sorted rows come out, so every
+    transaction that locks link rows this way takes them in the same order:
+    two that want the same rows queue instead of each holding one and waiting
+    for the other (the deadlock of two partners accepting each other's invites
+    at once). So every row a transaction will lock belongs in its first call: a
+    later call for rows not yet held would take them out of order. SQLite: the
+    caller holds the write lock (:func:`begin_write`); FOR UPDATE is not sent.
+    """
+    couples, ids = list(couples), list(ids)
+    wanted = ([partner_links.c.couple.in_(couples)] if couples else []) + ([partner_links.c.id.in_(ids)] if ids else [])
+    if not wanted:
+        return []
+    rows = conn.execute(sa.select(*_MEMBER).where(sa.or_(*wanted)).order_by(partner_links.c.id).with_for_update())
     return [m for m in map(_member, rows) if m is not None]
 
 

@@ -59,9 +59,14 @@ def _insert(conn: Connection) -> Any:
 _FIND = sa.select(*_COLUMNS).where(
     users.c.channel == sa.bindparam("channel"), users.c.external_id == sa.bindparam("external_id")
 )
-# FOR UPDATE serialises turns of one user across processes on PostgreSQL;
-# SQLite ignores it and needs none (one writer at a time).
-_FIND_LOCKED = _FIND.with_for_update()
+# FOR NO KEY UPDATE serialises turns of one user across processes on
+# PostgreSQL (it conflicts with itself), yet lets other transactions check a
+# foreign key to this user (FOR KEY SHARE). Plain FOR UPDATE blocked those: a
+# partner accepting an invite holds their own row and writes the other's id
+# into the link (partner_id), so two partners accepting each other's invites
+# at once each waited for the other's user row, a deadlock. SQLite ignores it
+# and needs none (one writer at a time).
+_FIND_LOCKED = _FIND.with_for_update(key_share=True)
 _SAVE_STATE = (
     sa.update(users)
     .where(users.c.id == sa.bindparam("user_id"))

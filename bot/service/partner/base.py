@@ -104,16 +104,38 @@ class PartnerBase:
 
 
 
-def lock_me(conn: Connection, user_id: int) -> Member | None:
+def lock_me(conn: Connection, user_id: int, *, invite: int | None = None) -> Member | None:
     """The user's side of their link, with both sides locked, always in the
     same order (by row id) and always before any shared item: two instances
     working for the two partners at once then wait for each other instead of
-    deadlocking."""
+    deadlocking.
+
+    ``invite`` is the invite being accepted or declined: its row is locked in
+    the same statement as the user's own. Locked one after the other, two
+    partners accepting each other's invites at once each held their own row
+    and waited for the other's: a deadlock, and one of them got an error."""
     found = links.of_user(conn, user_id)
-    if found is None:
+    if found is None and invite is None:
         return None
     links.begin_write(conn)
-    return next((m for m in links.lock_couple(conn, found.couple) if m.user_id == user_id), None)
+    ids = () if invite is None else (invite,)
+    if found is None:
+        locked = links.lock(conn, ids=ids)
+    else:
+        # The row itself by id as well: its couple may change before the lock is granted.
+        locked = links.lock(conn, couples=(found.couple,), ids=(found.id, *ids))
+    me = next((m for m in locked if m.user_id == user_id), None)
+    if me is not None and found is not None and me.couple != found.couple:
+        # Linked elsewhere meanwhile (this user's accept on another instance): the new
+        # partner's side too. Out of order, but rare; Database.run retries a deadlock.
+        links.lock_couple(conn, me.couple)
+    return me
+
+
+def opened_invite(user: UserRecord) -> int | None:
+    """The row id of the invite this user opened last, if any."""
+    opened = user.extra.get(OPENED)
+    return opened if isinstance(opened, int) and not isinstance(opened, bool) else None
 
 
 def has_role(user: UserRecord) -> bool:

@@ -43,6 +43,7 @@ from bot.service.partner.base import (
     has_role,
     lock_me,
     merge,
+    opened_invite,
     say,
 )
 from bot.storage import links, users
@@ -58,7 +59,9 @@ class PartnerEvents(PartnerBase):
         """A partner event: the outcome, the user's id, and an event to run next
         (the welcome, for someone who came in through an invite link)."""
         user = users.get_or_create(conn, key, now, chat_id=chat_id)
-        me = lock_me(conn, user.id)
+        # Consent locks the invite's row too, with the user's own, in one go (see lock_me).
+        consent = isinstance(event, AcceptInvite | DeclineInvite)
+        me = lock_me(conn, user.id, invite=opened_invite(user) if consent else None)
         outcome, follow = self._event(conn, user, me, event, now)
         return outcome, user.id, follow
 
@@ -127,15 +130,21 @@ class PartnerEvents(PartnerBase):
         return say(*views.invite_offer(t, invite.inviter_name or NO_NAME)), None
 
     def _accept(self, conn: Connection, user: UserRecord, me: Member | None, now: datetime) -> Outcome:
+        """Accept the invite the user opened. Its row and the user's own are
+        already locked together (:func:`lock_me`), so of two partners
+        accepting each other's invites at once, the second finds the first's
+        link made: they are linked with the very person whose invite they
+        accepted, which is what they asked for, and they are told so."""
         t = self.texts
-        opened = user.extra.get(OPENED)
+        opened = opened_invite(user)
         links.set_extra(conn, user.id, OPENED, None, now)
-        if not isinstance(opened, int) or isinstance(opened, bool):
+        if opened is None:
             return say(Reply(t.no_invite))
-        if me is not None and me.active:
-            return say(Reply(t.already_linked))
-        links.begin_write(conn)
         invite = links.by_id(conn, opened, lock=True)
+        if me is not None and me.active:
+            crossed = (invite is not None and invite.active and invite.user_id == me.partner_id
+                       and invite.partner_id == user.id)
+            return say(Reply(t.accepted if crossed else t.already_linked))
         usable = (invite is not None and invite.status is LinkStatus.PENDING and invite.token_hash is not None
                   and invite.expires_at is not None and invite.expires_at > now and invite.user_id != user.id)
         if invite is None or not usable or not links.activate(conn, invite, user.id, now):
@@ -144,9 +153,9 @@ class PartnerEvents(PartnerBase):
         return Outcome(replies=(Reply(t.accepted),), notices=notice)
 
     def _decline(self, conn: Connection, user: UserRecord, now: datetime) -> Outcome:
-        opened = user.extra.get(OPENED)
+        opened = opened_invite(user)
         links.set_extra(conn, user.id, OPENED, None, now)
-        if not isinstance(opened, int) or isinstance(opened, bool):
+        if opened is None:
             return say(Reply(self.texts.no_invite))
         invite = links.by_id(conn, opened, lock=True)
         if invite is not None and invite.user_id != user.id:
