@@ -248,3 +248,25 @@ async def test_not_safe_after_a_possible_self_harm_question_gives_crisis_lines(
     await chat.press("I'm not safe")
     assert chat.said("you deserve support from a real person right now")  # the self-harm opening
     assert not chat.said("If you're afraid of your partner")  # not the fear opening
+
+
+async def test_a_feeling_held_by_the_safety_question_is_answered_once_they_are_okay(
+    model_brain: Brain, embedder: Any
+) -> None:
+    """"I'm okay" must not leave what they wrote unanswered: the feeling is
+    kept by name (never the words) and met as any feeling is."""
+    from bot.core.understanding.reading import Feeling
+
+    chat = await _hurt_partner(model_brain, embedder)
+    text = "i'm scared i'm not good enough for anyone"
+    assert model_brain.reader is not None and model_brain.safety.graded is not None
+    reading = model_brain.reader.read(text, embedder.embed([text])[0], Context(role=Role.HURT_PARTNER))
+    assert reading.level is SafetyLevel.POSSIBLE and reading.feeling is Feeling.SHAME
+    await chat.send(text)
+    assert chat.last.text == model_brain.safety.graded.check.question
+    assert chat.state.pending is None and chat.state.pending_feeling == "shame"  # a name, not their words
+    await chat.press("I'm okay, let's go on")
+    reflections = model_brain.reader.index.content.feelings[Feeling.SHAME].reflections(Role.HURT_PARTNER)
+    assert chat.said(model_brain.safety.graded.check.okay_feeling)
+    assert any(chat.said(r) for r in reflections)
+    assert chat.state.pending_feeling is None and chat.state.node == "hp_menu"

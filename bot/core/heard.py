@@ -43,6 +43,7 @@ from bot.core.safety.respond import format_resource, plan_kind, safety_replies
 from bot.core.understanding.content import NextStep
 from bot.core.understanding.reading import (
     Context,
+    Feeling,
     Reading,
     SafetyCategory,
     SafetyLevel,
@@ -117,15 +118,16 @@ def _ask_if_safe(brain: Brain, state: DialogState, text: str, reading: Reading) 
                Button(check.not_sure, SafetyAnswer("not_sure")), Button(brain.graph.ui.quick_exit_button, QuickExit()))
     waiting = engine.awaiting_text(brain.graph, state)
     category = reading.category.value if reading.category else None
-    held = replace(state, pending=text if waiting else None, pending_category=category)
+    feeling = reading.feeling.value if reading.feeling else None
+    held = replace(state, pending=text if waiting else None, pending_category=category, pending_feeling=feeling)
     return Step(held, Outcome(replies=(Reply(check.question, buttons),)))
 
 
 def respond_event(brain: Brain, state: DialogState, event: Event, profile: Profile) -> Step:
     """Buttons of the graded answer, feelings and ask steps."""
     graded = brain.safety.graded
-    pending, category = state.pending, state.pending_category
-    state = replace(state, pending=None, pending_category=None)
+    pending, category, feeling = state.pending, state.pending_category, state.pending_feeling
+    state = state.released()
     if isinstance(event, SafetyAnswer) and graded is not None:
         if event.choice == "not_safe":
             categories = (SafetyCategory(category),) if category in {c.value for c in SafetyCategory} else (
@@ -134,6 +136,10 @@ def respond_event(brain: Brain, state: DialogState, event: Event, profile: Profi
         if event.choice == "okay":
             if pending is not None and engine.awaiting_text(brain.graph, state):
                 return engine.step(brain.graph, state, Text(pending))
+            if brain.reader is not None and feeling in {f.value for f in Feeling}:
+                # What they wrote was a feeling: it still deserves an answer.
+                reflected = _reflect(brain, state, Reading(feeling=Feeling(feeling)))
+                return Step(state, Outcome(replies=(Reply(graded.check.okay_feeling),) + reflected))
             return engine.current(brain.graph, state, (Reply(graded.check.okay_reply),))
         return _support(brain, state, profile, category)
     if isinstance(event, ShowSupport):
@@ -190,8 +196,7 @@ def safety_step(brain: Brain, state: DialogState, categories: tuple[SafetyCatego
     if graded is not None and language != "en":
         messages[1] += "\n\n" + graded.other_language
     replies = tuple(Reply(m) for m in messages[:-1]) + (Reply(messages[-1], buttons),)
-    stopped = replace(state, node=brain.graph.menu_for(state.role) if state.role else None,
-                      pending=None, pending_category=None)
+    stopped = replace(state.released(), node=brain.graph.menu_for(state.role) if state.role else None)
     return Step(stopped, Outcome(replies=replies, effects=(SafetyFlag(reply.categories),)))
 
 

@@ -58,6 +58,13 @@ class DialogState:
     pending: str | None = None
     #: The danger category that question was about.
     pending_category: str | None = None
+    #: The feeling the held message expressed (its name, never its words),
+    #: answered once the user says they are okay.
+    pending_feeling: str | None = None
+
+    def released(self) -> DialogState:
+        """Without anything held for the safety question (answered, or overtaken)."""
+        return replace(self, pending=None, pending_category=None, pending_feeling=None)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -72,6 +79,8 @@ class DialogState:
             # Also without held text (the question came outside an ask step):
             # "I'm not safe" on the next turn needs it to pick the right lines.
             data["pending_category"] = self.pending_category
+        if self.pending_feeling is not None:
+            data["pending_feeling"] = self.pending_feeling
         return data
 
     @classmethod
@@ -86,7 +95,7 @@ class DialogState:
             return {str(k): v for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool)}
 
         node, role = data.get("node"), data.get("role")
-        pending, category = data.get("pending"), data.get("pending_category")
+        pending, category, feeling = data.get("pending"), data.get("pending_category"), data.get("pending_feeling")
         return cls(
             node=node if isinstance(node, str) else None,
             role=role_of(role),
@@ -94,6 +103,7 @@ class DialogState:
             counters=ints(data.get("counters")),
             pending=pending if isinstance(pending, str) else None,
             pending_category=category if isinstance(category, str) else None,
+            pending_feeling=feeling if isinstance(feeling, str) else None,
         )
 
 

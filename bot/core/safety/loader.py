@@ -101,6 +101,7 @@ class CheckTextsSpec(_Strict):
     okay: Label
     not_sure: Label
     okay_reply: Text
+    okay_feeling: Text
 
 
 class SafetyTextsSpec(_Strict):

@@ -43,6 +43,9 @@ class CheckTexts:
     okay: str
     not_sure: str
     okay_reply: str
+    #: Said instead of ``okay_reply`` when what they wrote was a feeling,
+    #: which is then met as any feeling is.
+    okay_feeling: str
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,11 @@ def read(reader: Reader, text: str, vector: Vector | None, context: Context) -> 
     if sims is not None:
         level, category, margin = _knn_danger(reader, sims, danger_p, text, context)
     if level is not SafetyLevel.NONE and category is not None:
-        return Reading(level, (category,), language=language, question=question, danger_margin=margin)
+        # With the gentle question, the feeling too: answered once they say they are okay.
+        held = (rules.lone_feeling(text) or _feeling(reader, text, sims, proba)
+                if level is SafetyLevel.POSSIBLE else None)
+        return Reading(level, (category,), language=language, question=question, danger_margin=margin,
+                       feeling=held)
 
     talk = rules.small_talk(text)
     lone = rules.lone_feeling(text)
@@ -150,9 +154,7 @@ def read(reader: Reader, text: str, vector: Vector | None, context: Context) -> 
         return Reading(small_talk=talk, question=question, danger_margin=margin)
 
     faq_id, candidates, score = _faq(reader, text, sims, vector, context)
-    feeling = rules.feeling_words(text)
-    if feeling is None and sims is not None:
-        feeling = _knn_feeling(reader, sims, proba)
+    feeling = _feeling(reader, text, sims, proba)
     if faq_id is not None and feeling is not None and not question:
         # A statement of a feeling is met as a feeling, a question as a question.
         faq_id, candidates = None, ()
@@ -207,6 +209,14 @@ def _knn_danger(reader: Reader, sims: np.ndarray, danger_p: float | None, text: 
     if score >= t.clear and label.level is SafetyLevel.CLEAR:
         return SafetyLevel.CLEAR, category, score
     return SafetyLevel.POSSIBLE, category, score
+
+
+def _feeling(reader: Reader, text: str, sims: np.ndarray | None, proba: np.ndarray | None) -> Feeling | None:
+    """A feeling named in words, else the one the examples' vectors point to."""
+    feeling = rules.feeling_words(text)
+    if feeling is None and sims is not None:
+        feeling = _knn_feeling(reader, sims, proba)
+    return feeling
 
 
 def _knn_feeling(reader: Reader, sims: np.ndarray, proba: np.ndarray | None) -> Feeling | None:
