@@ -46,11 +46,12 @@ class Thresholds:
     """Calibrated on the development set (``scripts/calibrate_understanding.py``)."""
 
     #: Danger score (probe probability x ``probe_weight`` + the two margins)
-    #: from which the bot asks the gentle question. On the enlarged dev set
-    #: recall and gentle questions on sad messages meet their targets together
-    #: only from 0.058 to 0.060 (recall 0.974-0.970, questions 9.7-9.4%): this
-    #: model does not separate the two any better, so the bar sits mid-window.
-    possible: float = 0.059
+    #: from which the bot asks the gentle question. On the dev set (with the
+    #: 2026-12-02 examples) recall and gentle questions on sad messages meet
+    #: their targets together from 0.055 to 0.059 (recall 0.974-0.970,
+    #: questions 9.7-9.0%). The bar sits at the recall end of that band: a
+    #: missed danger costs more than a question too many.
+    possible: float = 0.055
     #: ...the same bar when the nearest danger example is self-harm: a missed
     #: suicide risk costs the most, and indirect self-harm (goodbyes, things
     #: given away) scores lowest. Recall and alarms are flat from 0.045 to 0.054.
