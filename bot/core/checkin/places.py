@@ -9,6 +9,7 @@ only the resulting zone name is stored, never the place or the coordinates.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -83,7 +84,9 @@ def _build() -> _Index:
     cities: dict[str, list[tuple[int, str, str]]] = {}
     country_zones: dict[str, dict[str, int]] = {}
     for city in cache.get_cities().values():
-        tz, code, people = city.get("timezone") or "", city.get("countrycode") or "", int(city.get("population") or 0)
+        # Interned: ~400 zones and ~250 codes shared by 150,000 entries, not a copy each.
+        tz, code = sys.intern(city.get("timezone") or ""), sys.intern(city.get("countrycode") or "")
+        people = int(city.get("population") or 0)
         if not zone(tz):
             continue
         names = {_fold(city["name"])}
