@@ -46,16 +46,21 @@ class Thresholds:
     """Calibrated on the development set (``scripts/calibrate_understanding.py``)."""
 
     #: Danger score (probe probability x ``probe_weight`` + the two margins)
-    #: from which the bot asks the gentle question. On the dev set (with the
-    #: 2026-12-02 examples) recall and gentle questions on sad messages meet
-    #: their targets together from 0.055 to 0.059 (recall 0.974-0.970,
-    #: questions 9.7-9.0%). The bar sits at the recall end of that band: a
-    #: missed danger costs more than a question too many.
-    possible: float = 0.055
+    #: from which the bot asks the gentle question. Raised from 0.055 with the
+    #: 2026-12-02 "recall" round, which added concrete, indirect danger (pension
+    #: papers, notes left "for after", tracked cars, kids sent to a grandmother's)
+    #: and sad-but-safe messages sharing those words to both the examples and the
+    #: dev set. On that harder dev set no bar meets recall >= 0.97 and gentle
+    #: questions <= 10% together (0.055: 0.958 / 12.4%; 0.07: 0.925 / 8.1%); the
+    #: bar sits where questions stay about 11% (the agreed ceiling: a missed danger
+    #: costs more than a question too many) and recall is best there: 0.949.
+    possible: float = 0.062
     #: ...the same bar when the nearest danger example is self-harm: a missed
     #: suicide risk costs the most, and indirect self-harm (goodbyes, things
-    #: given away) scores lowest. Recall and alarms are flat from 0.045 to 0.054.
-    self_harm_possible: float = 0.05
+    #: given away, papers put in order) scores lowest. Lowered from 0.05: on the
+    #: enlarged dev set 0.045 catches three more indirect self-harm messages
+    #: for one more gentle question on a sad one.
+    self_harm_possible: float = 0.045
     #: ...and from which, with a "clear" example nearest, the model *alone*
     #: gives the full reply (rules give it whatever the score). Raised from
     #: 0.10: model-only evidence gives at most the gentle question unless it
