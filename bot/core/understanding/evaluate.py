@@ -36,9 +36,9 @@ class Report:
     #: (measure, text) of every miss, for whoever tunes content (never logged by the bot).
     misses: list[tuple[str, str]] = field(default_factory=list)
 
-    def failing(self) -> list[str]:
+    def failing(self, targets: Mapping[str, tuple[str, float]] = TARGETS) -> list[str]:
         bad = []
-        for name, (kind, target) in TARGETS.items():
+        for name, (kind, target) in targets.items():
             value = self.measures.get(name)
             if value is None:
                 continue

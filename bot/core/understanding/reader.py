@@ -46,15 +46,17 @@ class Thresholds:
     """Calibrated on the development set (``scripts/calibrate_understanding.py``)."""
 
     #: Danger score (probe probability x ``probe_weight`` + the two margins)
-    #: from which the bot asks the gentle question. Raised from 0.055 with the
-    #: 2026-12-02 "recall" round, which added concrete, indirect danger (pension
-    #: papers, notes left "for after", tracked cars, kids sent to a grandmother's)
-    #: and sad-but-safe messages sharing those words to both the examples and the
-    #: dev set. On that harder dev set no bar meets recall >= 0.97 and gentle
-    #: questions <= 10% together (0.055: 0.958 / 12.4%; 0.07: 0.925 / 8.1%); the
-    #: bar sits where questions stay about 11% (the agreed ceiling: a missed danger
-    #: costs more than a question too many) and recall is best there: 0.949.
-    possible: float = 0.062
+    #: from which the bot asks the gentle question. The 2026-12-02 "recall"
+    #: round added concrete, indirect danger (pension papers, notes left "for
+    #: after", tracked cars, kids sent to a grandmother's) and sad-but-safe
+    #: messages sharing those words to both the examples and the dev set. On
+    #: that harder dev set no bar meets recall >= 0.97 and gentle questions
+    #: <= 10% together: 0.050 gives 0.961 / 14.7%, 0.055 0.958 / 13.0%, 0.058
+    #: 0.955 / 12.4%, 0.062 0.949 / 11.1%, 0.07 0.925 / 8.1%. The bar sits at
+    #: the knee: above it each danger message missed saves fewer than two
+    #: needless questions, below it each one caught costs more than three. A
+    #: missed danger costs far more than a question too many.
+    possible: float = 0.055
     #: ...the same bar when the nearest danger example is self-harm: a missed
     #: suicide risk costs the most, and indirect self-harm (goodbyes, things
     #: given away, papers put in order) scores lowest. Lowered from 0.05: on the
