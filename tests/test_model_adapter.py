@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import stat
 from collections.abc import Sequence
@@ -108,12 +109,26 @@ def test_another_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_threads_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(adapter.THREADS_ENV, raising=False)
-    assert adapter.configured_threads() == adapter.DEFAULT_THREADS == 1  # the loop keeps a core
+    assert adapter.configured_threads() == adapter.DEFAULT_THREADS == 2  # the helper is niced: the loop keeps a core
     monkeypatch.setenv(adapter.THREADS_ENV, "1")
     assert adapter.configured_threads() == 1
     monkeypatch.setenv(adapter.THREADS_ENV, "many")
     with pytest.raises(ModelIntegrityError):
         adapter.configured_threads()
+
+
+def test_onnxruntimes_helper_threads_yield_to_the_event_loop(embedder: E5Embedder) -> None:
+    from bot.adapters.model.priority import MODEL_NICE, thread_ids
+
+    # ``embedder`` loaded onnxruntime first: its one process-wide thread exists.
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    before = thread_ids()
+    embedder = adapter.load_embedder(threads=2)
+    helpers = thread_ids() - before
+    assert helpers, "onnxruntime made no helper thread for two intra-op threads"
+    assert all(os.getpriority(os.PRIO_PROCESS, tid) == min(19, own + MODEL_NICE) for tid in helpers)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own  # the caller (the loop's thread here) is untouched
+    assert embedder.embed(["are you safe right now"]).shape == (1, 384)
 
 
 # --- the embedder --------------------------------------------------------------------

@@ -21,7 +21,10 @@ itself does not.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass
+
+import numpy as np
 
 from bot.adapters.model.e5_file import Vocabulary
 
@@ -32,7 +35,7 @@ _SPACES = re.compile(" {2,}")
 @dataclass(frozen=True)
 class E5Tokenizer:
     ids: dict[str, int]
-    scores: list[float]
+    scores: array[float]  # 'd': 2 MB where a list of floats is 8 MB; indexing is as fast
     bos: int
     eos: int
     unk: int
@@ -53,12 +56,12 @@ class E5Tokenizer:
             del ids[pieces[vocabulary.unk]]
         return cls(
             ids=ids,
-            scores=vocabulary.scores,
+            scores=array("d", vocabulary.scores.astype(np.float64).tobytes()),
             bos=vocabulary.bos,
             eos=vocabulary.eos,
             unk=vocabulary.unk,
-            unk_score=min(vocabulary.scores) - 10.0,
-            max_piece_bytes=max(max(vocabulary.piece_bytes), 1),
+            unk_score=float(vocabulary.scores.min()) - 10.0,
+            max_piece_bytes=vocabulary.max_piece_bytes,
             max_piece_chars=max(map(len, ids), default=1),
             normalise={ord(char): out for char, out in vocabulary.normalise.items()},
             max_tokens=max_positions,

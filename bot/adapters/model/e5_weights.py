@@ -92,10 +92,12 @@ class TokenEmbeddings:
     @classmethod
     def from_file(cls, file: E5File) -> TokenEmbeddings:
         hidden = file.header.hidden
+        # Copies: the 72 MB file's buffer is freed once the model is loaded;
+        # the word table (54 MB, 4-bit) is most of it.
         return cls(
-            words=file.q4_blocks("emb.word", file.header.vocabulary, hidden),
-            positions=file.floats("emb.pos").reshape(-1, hidden),
-            token_type=file.floats("emb.type")[:hidden],
+            words=file.q4_blocks("emb.word", file.header.vocabulary, hidden).copy(),
+            positions=file.floats("emb.pos").reshape(-1, hidden).copy(),
+            token_type=file.floats("emb.type")[:hidden].copy(),
         )
 
     def __call__(self, ids: list[int]) -> npt.NDArray[np.float32]:

@@ -2,17 +2,16 @@
 
 A typed message costs the model ~10–20 ms of CPU; a button press costs the
 bot ~1 ms. If the model ran on the event loop, every press arriving meanwhile
-would wait behind it. So the model runs in ONE dedicated thread (the engine
-is not re-entrant: one call at a time; its OpenMP helper thread is created
-by this thread and inherits its priority), and ctypes releases the GIL for
-the whole forward pass, so the loop keeps running while a message is read.
+would wait behind it. So the model runs in ONE dedicated thread (one call at
+a time), and onnxruntime releases the GIL for the whole forward pass, so the
+loop keeps running while a message is read (only the tokenizer, ~0.5 ms,
+holds it).
 
-The model thread also runs at a lower priority (``nice`` +10 by default):
-when the CPU is short (two cores, other processes, a burst of texts), the
-scheduler then runs the event loop first, so button presses keep their
-latency and the texts take what is left. Measured on this machine with
-other work running: a pure-Python loop kept 50% of its speed beside a
-normal-priority model thread and 96% beside a niced one (README).
+The model thread also runs at a lower priority (``nice`` +10 by default, as
+do onnxruntime's helpers: ``priority.py``): when the CPU is short (two
+cores, other processes, a burst of texts), the scheduler then runs the event
+loop first, so button presses keep their latency and the texts take what is
+left.
 
 Requests that arrive while a batch is running are collected and embedded
 together as the next batch (up to ``max_batch``): under load this amortises
@@ -36,7 +35,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -46,6 +44,7 @@ from typing import Self
 
 import numpy as np
 
+from bot.adapters.model.priority import MODEL_NICE, lower_priority
 from bot.core.understanding.embedding import Embedder, Matrix, Vector
 
 log = logging.getLogger(__name__)
@@ -63,15 +62,8 @@ _Request = tuple[str, "asyncio.Future[Vector]"]
 
 
 def _lower_priority(nice: int) -> None:
-    """In the model thread: raise this thread's nice value (Linux schedules
-    threads one by one, so only the model thread yields; no privilege needed)."""
-    if nice <= 0 or not hasattr(os, "setpriority"):
-        return
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
-    except OSError:  # a sandbox may forbid it: the model then runs at normal priority
-        pass
+    """In the model thread, as it starts: it yields to the event loop."""
+    lower_priority({threading.get_native_id()}, nice)
 
 
 class EmbeddingWorker:
@@ -81,7 +73,7 @@ class EmbeddingWorker:
     """
 
     def __init__(self, embedder: Embedder, *, max_batch: int = 16, timeout: float | None = 5.0,
-                 max_pending: int = 1024, nice: int = 10, cache_size: int = 4096) -> None:
+                 max_pending: int = 1024, nice: int = MODEL_NICE, cache_size: int = 4096) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.embedder = embedder
