@@ -13,8 +13,8 @@ Prints one table for issue #10:
   the hash check, loading the model, loading the cached example vectors and
   building the index; RSS before and after (after one message, so the
   engine's scratch buffers count);
-- **threads**: the same open-loop run with ``OMP_NUM_THREADS`` 1 and 2, each
-  in a fresh subprocess (libgomp reads it once): the typed messages' latency
+- **threads**: the same open-loop run with ``TRUSTBOT_MODEL_THREADS`` 1 and 2
+  (onnxruntime's intra-op threads), each in a fresh subprocess: the typed messages' latency
   and the event loop's lag (a 1 ms "press" every 10 ms) while they are read;
 - **latency**: button presses with and without typed text being read at the
   same time. With ``--app`` (the default once the bot wires the model) this
@@ -193,7 +193,7 @@ def step(u: Understanding, texts: Sequence[str], passes: int) -> dict[str, float
     from bot.core.understanding.reading import Context
 
     walls, cpus, models = [], [], []
-    clock, cpu = time.perf_counter, time.process_time  # all threads: the model's OpenMP helper too
+    clock, cpu = time.perf_counter, time.process_time  # all threads: onnxruntime's helper too
     for _ in range(passes):
         for text in texts:
             w0, c0 = clock(), cpu()
@@ -416,7 +416,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"trustbot bench_understanding: python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
-          f"OMP threads {os.environ.get('TRUSTBOT_MODEL_THREADS', 'default')}", flush=True)
+          f"model threads {os.environ.get('TRUSTBOT_MODEL_THREADS', 'default')}", flush=True)
     sets = load_sets()
     u = build(None)
     print(f"model {u.embedder.model_id}, {len(u.reader.index.labels)} labelled examples", flush=True)
@@ -465,13 +465,12 @@ def main() -> None:
                   f"peak {best['rss_peak']:.0f} MB")
 
     if "threads" in parts:
-        print(f"\nOpenMP threads, worker + loop in a fresh process each: {args.text_rate:g} texts/s and a 1 ms "
+        print(f"\nmodel threads, worker + loop in a fresh process each: {args.text_rate:g} texts/s and a 1 ms "
               f"press every 10 ms, {args.seconds:g} s:")
-        for threads, wait, nice in (("1", "PASSIVE", 10), ("1", "PASSIVE", 0), ("2", "PASSIVE", 10),
-                                    ("2", "ACTIVE", 10)):
+        for threads, nice in (("1", 10), ("1", 0), ("2", 10)):
             r = run_child(["--child", "threads", "--text-rate", str(args.text_rate), "--seconds", str(args.seconds),
-                           "--nice", str(nice)], env={"TRUSTBOT_MODEL_THREADS": threads, "OMP_WAIT_POLICY": wait})
-            print(f"  OMP threads {threads} ({wait.lower()} wait), model thread nice +{nice}:\n"
+                           "--nice", str(nice)], env={"TRUSTBOT_MODEL_THREADS": threads})
+            print(f"  model threads {threads}, model thread nice +{nice}:\n"
                   f"    model alone {summarise(r['alone'])}\n"
                   f"    typed text  {summarise(r['text'], r['failed'])}\n"
                   f"    presses     {summarise(r['press'])}; mean batch "

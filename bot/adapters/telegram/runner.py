@@ -14,13 +14,13 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot.adapters.commands import COMMANDS, HELP_COMMAND
+from bot.adapters.places_child import warm_in_child
 from bot.adapters.telegram import partner as partner_links
 from bot.adapters.telegram.checkins import start_checkins
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.adapters.telegram.types import App
 from bot.bootstrap import load_brain, private_files, setup_logging, start_service, with_model
 from bot.config import ConfigError, Settings, require_token, require_webhook
-from bot.core.checkin import places
 from bot.core.identity import UserKey
 from bot.service.chat import ChatService
 from bot.service.partner import partner_content
@@ -64,8 +64,9 @@ def build_application(
         # Linking partners: deep links name the bot; notices reach the other partner.
         partner_links.install(app, service, partner)
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in command_list()])
-        # The index of places (typed cities) in a thread now, not on the loop at the first city.
-        app.bot_data["places"] = asyncio.get_running_loop().run_in_executor(None, places.warm)
+        # The index of places (typed cities) now, in a child process (memory) waited
+        # for in a thread, not on the loop at the first city.
+        app.bot_data["places"] = asyncio.get_running_loop().run_in_executor(None, warm_in_child)
         log.info("trustbot started as @%s", app.bot.username)
         # Everything loaded so far lives as long as the process: keep it out of
         # the collector's way (a full collection cost ~80 ms in bench_latency).

