@@ -26,7 +26,11 @@ TIMEOUT = 120.0
 
 
 def warm_in_child() -> None:
-    """Blocking: run it in a thread (the Telegram runner does, at start)."""
+    """Blocking: run it in a thread (the Telegram runner does, at start).
+    Nothing to do when this process has the index already (a second
+    Application in one process, as in the tests)."""
+    if places.is_built():
+        return
     try:
         # "spawn": a fresh interpreter, not a fork of a process with threads and sockets.
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:

