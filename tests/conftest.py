@@ -120,6 +120,25 @@ async def db(database_url: str):
 @pytest.fixture(scope="session")
 def embedder():
     """The real model, loaded once per test session (hash-checked by the adapter)."""
-    from bot.adapters.model import load_embedder
+    return _shared_embedder()
+
+
+@functools.cache
+def _shared_embedder():  # type: ignore[no-untyped-def]
+    from bot.adapters.model.e5_embedder import load_embedder
 
     return load_embedder()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_model_per_test_process():  # type: ignore[no-untyped-def]
+    """Every in-process bot loads the model through ``bot.adapters.model``'s
+    ``load_embedder``: here it is the one instance of this test process (the
+    model is immutable and thread-safe; loading it costs ~0.7 s each time).
+    The adapter's own tests call ``e5_embedder.load_embedder`` directly."""
+    import bot.adapters.model as model
+
+    original = model.load_embedder
+    model.load_embedder = lambda **kwargs: original(**kwargs) if kwargs else _shared_embedder()  # type: ignore[assignment]
+    yield
+    model.load_embedder = original
