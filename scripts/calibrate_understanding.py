@@ -22,6 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.adapters.model import load_embedder  # noqa: E402
 from bot.core.faq.loader import load_faq  # noqa: E402
 from bot.core.faq.matcher import FaqMatcher  # noqa: E402
 from bot.core.roles import Role  # noqa: E402
@@ -30,7 +31,7 @@ from bot.core.understanding.evaluate import evaluate  # noqa: E402
 from bot.core.understanding.index import UnderstandingIndex, example_texts  # noqa: E402
 from bot.core.understanding.reader import DEFAULT, Reader, Thresholds  # noqa: E402
 from bot.core.understanding.reading import Context, Reading  # noqa: E402
-from tests.support.e5 import E5Embedder, cached_vectors  # noqa: E402
+from tests.support.e5 import cached_vectors  # noqa: E402
 
 
 def grid(args: list[str]) -> list[Thresholds]:
@@ -47,7 +48,7 @@ def grid(args: list[str]) -> list[Thresholds]:
 def main() -> None:
     dialogs = ROOT / "dialogs"
     content, faq = load_understanding(dialogs), load_faq(dialogs)
-    embedder = E5Embedder()
+    embedder = load_embedder()
     index = UnderstandingIndex.build(content, faq, cached_vectors(embedder, example_texts(content, faq)))
     data = yaml.safe_load((ROOT / "tests/data/understanding/dev.yaml").read_text(encoding="utf-8"))
     texts = sorted({(i if isinstance(i, str) else i["text"]) for v in data.values() if isinstance(v, list) for i in v})
