@@ -88,6 +88,14 @@ def test_load_refuses_when_a_pin_does_not_match(monkeypatch: pytest.MonkeyPatch)
     assert f"expected {wrong}" in str(caught.value)
 
 
+def test_a_missing_runtime_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # "import onnxruntime" now raises ImportError
+    with pytest.raises(ModelIntegrityError, match=r"^onnxruntime cannot be loaded .*: reinstall trustbot$"):
+        adapter.load_embedder()
+
+
 def test_load_refuses_a_graph_that_does_not_match_its_pin(monkeypatch: pytest.MonkeyPatch) -> None:
     wrong = "1" * 64
     monkeypatch.setattr(integrity, "GRAPH_SHA256", wrong)

@@ -48,6 +48,7 @@ from bot.adapters.model.integrity import (
     PACKAGE,
     PINNED_FILES,
     PINNED_VERSION,
+    REINSTALL,
     WEIGHTS,
     ModelIntegrityError,
     package_dir,
@@ -121,9 +122,14 @@ def load_embedder(*, threads: int | None = None, directory: Path | None = None) 
     graph = verify_graph()
     limit_blas_threads()
     threads = configured_threads() if threads is None else max(1, threads)
-    import onnxruntime as ort  # only now: the files it will run have been checked
-
-    file = e5_file.parse(weights_file)
+    try:
+        import onnxruntime as ort  # only now: the files it will run have been checked
+    except ImportError as exc:
+        raise ModelIntegrityError(f"onnxruntime cannot be loaded ({exc}): reinstall trustbot") from None
+    try:
+        file = e5_file.parse(weights_file)
+    except e5_file.E5FileError as exc:
+        raise ModelIntegrityError(f"the model's weights cannot be read ({exc}): {REINSTALL}") from None
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
