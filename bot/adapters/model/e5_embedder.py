@@ -89,8 +89,8 @@ def prepare(text: str) -> str:
 class E5Embedder:
     """The :class:`~bot.core.understanding.embedding.Embedder` over one
     onnxruntime session. Blocking; safe to call from several threads (calls
-    are serialised, one message at a time: batching gains nothing on one
-    thread, and a lone message is the common case)."""
+    are serialised). Texts run one at a time: a lone message is the common
+    case, and a padded batch would only pay on many long texts at once."""
 
     session: Any  # onnxruntime.InferenceSession: its stubs are partial
     tokenizer: E5Tokenizer
@@ -116,7 +116,7 @@ class E5Embedder:
 
 
 def load_embedder(*, threads: int | None = None, directory: Path | None = None) -> E5Embedder:
-    """Check the pinned files, read the weights, build the session (~0.4 s)."""
+    """Check the pinned files, read the weights, build the session (~0.5 s)."""
     directory = package_dir() if directory is None else directory
     weights_file = verify(directory)[WEIGHTS]
     graph = verify_graph()
@@ -141,8 +141,8 @@ def load_embedder(*, threads: int | None = None, directory: Path | None = None) 
     options.add_external_initializers(list(weights), values)
     before = thread_ids()
     session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-    # onnxruntime's helper threads are made here, not in the (niced) model
-    # thread, so they inherit its priority: lowered like the model thread's.
+    # onnxruntime's helper threads are made here, by the loading thread, and
+    # take its normal priority, not the (niced) model thread's: lower them too.
     lower_priority(thread_ids() - before)
     model_id = (f"{PACKAGE}-{PINNED_VERSION}-e5-small-q4-{PINNED_FILES[WEIGHTS][:12]}"
                 f"-ort-{GRAPH_SHA256[:8]}-query-{MAX_CHARS}c")
