@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.support.botapi_emulator import BotApiEmulator
 from tests.support.telegram_inproc import InProcessBot, InProcessChat
 from tests.telegram.conftest import assert_clean_log
@@ -34,3 +36,13 @@ async def test_the_index_of_places_is_built_off_the_loop_at_start_not_at_the_fir
     await building  # built off the loop (in a child process); a typed city then finds it ready
     assert places._INDEX is not None
     assert places.resolve("Lisbon").zone == "Europe/Lisbon"
+
+
+async def test_the_running_bot_hands_the_gil_back_to_the_event_loop_quickly(bot: InProcessBot) -> None:
+    import sys
+
+    from bot.adapters.telegram.runner import SWITCH_INTERVAL
+
+    assert bot.app is not None
+    assert SWITCH_INTERVAL < 0.005  # Python's default
+    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
