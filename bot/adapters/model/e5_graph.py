@@ -72,11 +72,14 @@ def build_graph(file: E5File) -> bytes:
         nodes.append(helper.make_node(op, inputs, [output], name=output, domain=domain, **attributes))
         return output
 
+    def nbits(x: str, layer: int, matrix: str, rows: int, columns: int, out: str) -> str:
+        """``x`` times one 4-bit matrix, without its bias (named ``out`` + ".raw")."""
+        codes, scales, _ = matrix_names(layer, matrix)
+        return node("MatMulNBits", [x, codes, scales], out + ".raw", domain="com.microsoft",
+                    K=columns, N=rows, bits=4, block_size=BLOCK, accuracy_level=ACCURACY_LEVEL)
+
     def product(x: str, layer: int, matrix: str, rows: int, columns: int, out: str) -> str:
-        codes, scales, bias = matrix_names(layer, matrix)
-        raw = node("MatMulNBits", [x, codes, scales], out + ".raw", domain="com.microsoft",
-                   K=columns, N=rows, bits=4, block_size=BLOCK, accuracy_level=ACCURACY_LEVEL)
-        return node("Add", [raw, bias], out)
+        return node("Add", [nbits(x, layer, matrix, rows, columns, out), matrix_names(layer, matrix)[2]], out)
 
     def norm(x: str, weight: str, bias: str, out: str) -> str:
         return node("LayerNormalization", [x, weight, bias], out, axis=-1, epsilon=header.eps)
@@ -97,9 +100,7 @@ def build_graph(file: E5File) -> bytes:
                        f"{p}.context")
         attended = product(context, layer, "attention_out", hidden, hidden, f"{p}.attention_out")
         x = norm(node("Add", [x, attended], f"{p}.residual1"), *norm_names(layer, "attention_norm"), f"{p}.x1")
-        inner = node("MatMulNBits", [x, *matrix_names(layer, "ffn_in")[:2]], f"{p}.ffn_in.raw",
-                     domain="com.microsoft", K=hidden, N=header.feed_forward, bits=4, block_size=BLOCK,
-                     accuracy_level=ACCURACY_LEVEL)
+        inner = nbits(x, layer, "ffn_in", header.feed_forward, hidden, f"{p}.ffn_in")
         inner = node("BiasGelu", [inner, matrix_names(layer, "ffn_in")[2]], f"{p}.ffn_in", domain="com.microsoft")
         out = product(inner, layer, "ffn_out", hidden, header.feed_forward, f"{p}.ffn_out")
         x = norm(node("Add", [x, out], f"{p}.residual2"), *norm_names(layer, "output_norm"), f"{p}.x2")
