@@ -2,10 +2,13 @@
 
 Prints one table for issue #10:
 
-- **quality** on the development set (tests/data/understanding/dev.yaml, tuned
-  on) and the fresh sets (fresh.yaml to fresh6.yaml, never tuned on; a set
-  not there yet is skipped), each with the rules alone and with rules + model,
-  computed by the core's own evaluation (``bot.core.understanding.evaluate``),
+- **quality** on the held-out sets (``tests/data/understanding/*.yaml``, never
+  tuned on nor learnt from), whole and their novel part (without near-copies
+  of what the reader learns from, ``evaluate.novel_part``), with the rules
+  alone and with rules + model; and on each corpus file
+  (``dialogs/corpus/*.yaml``: dev and the earlier blind sets) read *unseen*,
+  by the reader trained on the other files (``held_out.reader_without``).
+  All computed by the core's own evaluation (``bot.core.understanding.evaluate``),
   the same code the tests assert with;
 - **understanding step** per message, p50/p99 wall and CPU: model + rules +
   kNN for one message at a time, in this thread (no queueing);
@@ -52,10 +55,10 @@ def percentile(values: list[float], share: float) -> float:
 
     return common_percentile(values, share)
 
-DATA = ROOT / "tests" / "data" / "understanding"
-SETS = {"dev": DATA / "dev.yaml", "fresh": DATA / "fresh.yaml", "fresh2": DATA / "fresh2.yaml",
-        "fresh3": DATA / "fresh3.yaml", "fresh4": DATA / "fresh4.yaml",
-        "fresh5": DATA / "fresh5.yaml", "fresh6": DATA / "fresh6.yaml"}
+#: Held out: never tuned on, never learnt from.
+HELD_OUT = ROOT / "tests" / "data" / "understanding"
+#: What the reader learns from; each file is measured with the reader trained on the others.
+CORPUS = ROOT / "dialogs" / "corpus"
 #: Vectors of the evaluation sets' texts, cached like the examples' (ExampleVectors).
 CACHE = ROOT / ".cache" / "bench-vectors"
 PARTS = ("quality", "step", "cold", "memory", "threads", "latency")
@@ -69,17 +72,16 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def load_sets() -> dict[str, dict[str, Any]]:
+def load_sets(folder: Path) -> dict[str, dict[str, Any]]:
     import yaml  # type: ignore[import-untyped]
 
-    return {name: yaml.safe_load(path.read_text(encoding="utf-8")) for name, path in SETS.items() if path.exists()}
+    return {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.yaml"))}
 
 
 def set_texts(data: dict[str, Any]) -> list[str]:
-    """Every text a labelled set holds, once each, in a stable order."""
-    texts = {item if isinstance(item, str) else item["text"]
-             for value in data.values() if isinstance(value, list) for item in value}
-    return sorted(texts)
+    from bot.core.understanding.evaluate import texts_of
+
+    return texts_of(data)
 
 
 # --- building what the bot builds -------------------------------------------------
@@ -98,7 +100,7 @@ def build(data_dir: Path | None, *, with_model: bool = True) -> Understanding:
     timings: dict[str, float] = {}
     clock = time.perf_counter
     t = clock()
-    from bot.adapters.model import ExampleVectors, load_embedder
+    from bot.adapters.model import ExampleVectors, ProbeCache, load_embedder
     from bot.core.faq.loader import load_faq
     from bot.core.faq.matcher import FaqMatcher
     from bot.core.understanding.content import load_understanding
@@ -121,8 +123,11 @@ def build(data_dir: Path | None, *, with_model: bool = True) -> Understanding:
         timings["example vectors"] = clock() - t
         timings["examples embedded"] = float(vectors.computed)
     t = clock()
-    reader = Reader(UnderstandingIndex.build(content, faq, matrix), faq, FaqMatcher(faq))
-    timings["index + reader"] = clock() - t
+    train = ProbeCache(embedder.model_id, data_dir).train if embedder is not None else None
+    index = (UnderstandingIndex.build(content, faq, matrix, train) if train is not None
+             else UnderstandingIndex.build(content, faq, matrix))
+    reader = Reader(index, faq, FaqMatcher(faq))
+    timings["index + reader (shipped probes)"] = clock() - t
     return Understanding(embedder, reader, timings)
 
 
@@ -138,27 +143,38 @@ def read_fn(reader: Any, vectors: dict[str, Any] | None) -> Callable[[str, Any],
 # --- quality ---------------------------------------------------------------------------
 
 
-def quality(u: Understanding, sets: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def quality(u: Understanding, held_out: dict[str, dict[str, Any]],
+            corpus: dict[str, dict[str, Any]]) -> dict[str, Any]:
     from bot.adapters.model import ExampleVectors
-    from bot.core.understanding.evaluate import evaluate
+    from bot.core.understanding.evaluate import evaluate, novel_part
+    from bot.core.understanding.held_out import reader_without
+    from bot.core.understanding.index import example_texts
 
     cache = ExampleVectors(u.embedder, CACHE, prebuilt=None)
+    learnt = example_texts(u.reader.index.content, u.reader.faq)
     columns: dict[str, Any] = {}
-    for name, data in sets.items():
+    for name, data in held_out.items():
         texts = set_texts(data)
         vectors = dict(zip(texts, cache.matrix(texts), strict=True))
+        novel = novel_part(data, learnt)
         columns[f"{name} rules"] = evaluate(read_fn(u.reader, None), data)
         columns[f"{name} +model"] = evaluate(read_fn(u.reader, vectors), data)
+        columns[f"{name} novel"] = evaluate(read_fn(u.reader, vectors), novel)
+        columns[f"{name} novel"].measures["texts"] = float(len(set_texts(novel)))
+    rows = dict(zip(learnt, u.reader.index.matrix, strict=True))
+    for name, data in corpus.items():
+        columns[f"{name} unseen"] = evaluate(read_fn(reader_without(u.reader, name), rows), data)
     return columns
 
 
-def print_quality(columns: dict[str, Any], sets: dict[str, dict[str, Any]]) -> None:
+def print_quality(columns: dict[str, Any], held_out: dict[str, dict[str, Any]],
+                  corpus: dict[str, dict[str, Any]]) -> None:
     from bot.core.understanding.evaluate import TARGETS
 
     names = list(columns)
-    held_out = ", ".join(f"{name} {'present' if name in sets else 'NOT THERE YET'}" for name in SETS if name != "dev")
-    print(f"\nquality (held-out sets: {held_out})")
-    print(f"  {'measure':<28} {'target':>8} " + " ".join(f"{n:>12}" for n in names))
+    print(f"\nquality: held out {', '.join(held_out) or 'NONE'} (whole, rules alone and with the model; novel part); "
+          f"corpus files read unseen: {', '.join(corpus)}")
+    print(f"  {'measure':<28} {'target':>8} " + " ".join(f"{n:>14}" for n in names))
     labels = {
         "danger_recall": "danger recall",
         "clear_alarms_on_sad": "clear alarms on sad",
@@ -174,15 +190,16 @@ def print_quality(columns: dict[str, Any], sets: dict[str, dict[str, Any]]) -> N
         for name in names:
             value = columns[name].measures.get(key)
             ok = value is not None and (value >= target if kind == "min" else value <= target)
-            cells.append(f"{'-':>12}" if value is None else f"{value:>11.3f}{' ' if ok else '!'}")
+            cells.append(f"{'-':>14}" if value is None else f"{value:>13.3f}{' ' if ok else '!'}")
         print(f"  {label:<28} {('≥' if kind == 'min' else '≤') + f'{target:g}':>8} " + " ".join(cells))
     languages = sorted({lang for report in columns.values() for lang in report.per_language})
     for lang in languages:
-        cells = [f"{columns[n].per_language[lang]:>12.3f}" if lang in columns[n].per_language else f"{'-':>12}"
+        cells = [f"{columns[n].per_language[lang]:>14.3f}" if lang in columns[n].per_language else f"{'-':>14}"
                  for n in names]
         print(f"  {'  danger recall, ' + lang:<28} {'≥0.9':>8} " + " ".join(cells))
-    counts = {name: len(set_texts(data)) for name, data in sets.items()}
-    print(f"  texts: {counts}; '!' misses the target")
+    counts = {name: len(set_texts(data)) for name, data in {**held_out, **corpus}.items()}
+    novel = {n: int(c.measures["texts"]) for n, c in columns.items() if "texts" in c.measures}
+    print(f"  texts: {counts}; novel parts: {novel}; '!' misses the target")
 
 
 # --- one message at a time ----------------------------------------------------------------
@@ -311,7 +328,7 @@ async def worker_loop(texts: Sequence[str], *, text_rate: float, press_rate: flo
 def child_threads(text_rate: float, seconds: float, nice: int) -> None:
     from bot.adapters.model import load_embedder
 
-    texts = set_texts(load_sets()["dev"])
+    texts = set_texts(load_sets(CORPUS)["dev"])
     embedder = load_embedder()
     alone = []
     for text in texts[:150]:  # the model alone, one message at a time, nothing else running here
@@ -345,7 +362,7 @@ async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> tuple[d
     from common import MemoryRequest, Traffic, database_url, trustbot_app, user_ids
 
     from bot.adapters.model import EmbeddingWorker, load_embedder
-    from bot.bootstrap import build_reader, example_vectors
+    from bot.bootstrap import reader_with_model
 
     embedder = None
     results: dict[str, dict[str, list[float]]] = {}
@@ -361,9 +378,7 @@ async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> tuple[d
                 if getattr(service, "embed", None) is None:
                     injected = True
                     embedder = embedder or load_embedder()
-                    dialogs = ROOT / "dialogs"
-                    matrix = example_vectors(dialogs, embedder, None)
-                    service.brain = replace(service.brain, reader=build_reader(dialogs, service.brain, matrix))
+                    service.brain = replace(service.brain, reader=reader_with_model(service.brain, embedder, None))
                     worker = await EmbeddingWorker(embedder).start()
                     service.embed = worker.embed
                 try:
@@ -417,20 +432,20 @@ def main() -> None:
     print(f"trustbot bench_understanding: python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
           f"model threads {os.environ.get('TRUSTBOT_MODEL_THREADS', 'default')}", flush=True)
-    sets = load_sets()
+    held_out, corpus = load_sets(HELD_OUT), load_sets(CORPUS)
     u = build(None)
     print(f"model {u.embedder.model_id}, {len(u.reader.index.labels)} labelled examples", flush=True)
 
     if "quality" in parts:
-        columns = quality(u, sets)
-        print_quality(columns, sets)
+        columns = quality(u, held_out, corpus)
+        print_quality(columns, held_out, corpus)
         if args.misses:
             for name, report in columns.items():
                 for measure, text in report.misses:
                     print(f"  MISS {name} {measure}: {text}")
 
     if "step" in parts:
-        texts = set_texts(sets["dev"])
+        texts = set_texts(corpus["dev"])
         s = step(u, texts, args.passes)
         print(f"\nunderstanding step, one message at a time (model + rules + kNN, {s['n']:.0f} messages): "
               f"p50 {s['p50']:.1f} ms, p99 {s['p99']:.1f} ms (target ≤ 30); CPU p50 {s['cpu p50']:.1f}, "
@@ -477,7 +492,7 @@ def main() -> None:
                   f"{sum(r['batch sizes']) / max(1, len(r['batch sizes'])):.2f}", flush=True)
 
     if "latency" in parts:
-        texts = set_texts(sets["dev"])
+        texts = set_texts(corpus["dev"])
         if args.app == "auto":
             results, injected = asyncio.run(app_latency(args, texts))
             print(f"\nbutton presses while typed text is read: the real trustbot Application, in-memory Bot API, "

@@ -161,7 +161,7 @@ def faq_questions() -> list[str]:
 
     data = yaml.safe_load((ROOT / "tests" / "data" / "faq_eval.yaml").read_text(encoding="utf-8"))
     texts = [q for qs in data["faq"].values() for q in qs] + list(data.get("off_topic", []))
-    dev = yaml.safe_load((ROOT / "tests" / "data" / "understanding" / "dev.yaml").read_text(encoding="utf-8"))
+    dev = yaml.safe_load((ROOT / "dialogs" / "corpus" / "dev.yaml").read_text(encoding="utf-8"))
     for part in ("faq", "feelings", "small_talk", "off_topic", "sad_but_safe"):
         texts += [item if isinstance(item, str) else item["text"] for item in dev.get(part, [])]
     return sorted(set(texts))

@@ -17,9 +17,10 @@ from bot.core.faq.matcher import FaqMatcher
 from bot.core.identity import UserKey
 from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
-from bot.core.understanding.content import load_understanding
+from bot.core.understanding.content import UnderstandingContent, load_understanding
 from bot.core.understanding.embedding import Embedder
 from bot.core.understanding.index import UnderstandingIndex, example_texts
+from bot.core.understanding.probe import Probe, Trainer
 from bot.core.understanding.reader import Reader
 from bot.paths import data_dir
 from bot.service.chat import ChatService
@@ -77,20 +78,28 @@ def zone_countries() -> dict[str, str]:
     return {cols[2]: cols[0] for cols in pairs if len(cols) >= 3}
 
 
-def build_reader(directory: Path, brain: Brain, matrix: Any = None) -> Reader:
+def build_reader(content: UnderstandingContent, brain: Brain, matrix: Any = None,
+                 train: Trainer = Probe.train) -> Reader:
     """The free-text reader on this content; ``matrix`` holds the examples'
-    vectors in ``example_texts`` order (None: rules only)."""
-    content = load_understanding(directory)
-    index = UnderstandingIndex.build(content, brain.faq, matrix)
+    vectors in ``example_texts`` order (None: rules only); ``train`` may find
+    the probes in a cache (:class:`bot.adapters.model.probes.ProbeCache`)."""
+    index = UnderstandingIndex.build(content, brain.faq, matrix, train)
     return Reader(index, brain.faq, brain.matcher)
 
 
-def example_vectors(directory: Path, embedder: Any, data_dir: Path | None) -> Any:
-    """The examples' vectors through the adapter's cache (blocking)."""
-    from bot.adapters.model import ExampleVectors
+def reader_with_model(brain: Brain, embedder: Any, data_dir: Path | None) -> Reader:
+    """The brain's content read with the model: the examples' vectors and the
+    probes through the adapter's caches (blocking). The content is the one
+    :func:`build_brain` loaded: the corpus is parsed once per start."""
+    from bot.adapters.model import ExampleVectors, ProbeCache
 
-    content = load_understanding(directory)
-    return ExampleVectors(embedder, data_dir).matrix(example_texts(content, load_faq(directory)))
+    assert brain.reader is not None, "build_brain gives every brain a reader"
+    content = brain.reader.index.content
+    matrix = ExampleVectors(embedder, data_dir).matrix(example_texts(content, brain.faq))
+    probes = ProbeCache(embedder.model_id, data_dir)
+    reader = build_reader(content, brain, matrix, probes.train)
+    probes.save()
+    return reader
 
 
 def build_brain(directory: Path, overrides: Mapping[str, Any] | None = None) -> Brain:
@@ -114,9 +123,10 @@ def build_brain(directory: Path, overrides: Mapping[str, Any] | None = None) -> 
     brain = Brain(graph=graph, faq=faq, matcher=FaqMatcher(faq), safety=safety,
                   resource_overrides=catalogue, zone_countries=zone_countries())
     try:
-        return replace(brain, reader=build_reader(directory, brain))
+        content = load_understanding(directory)
     except DialogError as exc:
         raise DialogError(exc.problems) from exc
+    return replace(brain, reader=build_reader(content, brain))
 
 
 def load_brain(settings: Settings) -> Brain:
@@ -145,8 +155,7 @@ def with_model(settings: Settings, brain: Brain) -> tuple[Brain, Embedder | None
     from bot.adapters.model import load_embedder
 
     embedder = load_embedder()
-    matrix = example_vectors(settings.dialogs_dir(), embedder, data_dir())
-    return replace(brain, reader=build_reader(settings.dialogs_dir(), brain, matrix)), embedder
+    return replace(brain, reader=reader_with_model(brain, embedder, data_dir())), embedder
 
 
 async def start_service(settings: Settings, brain: Brain, embedder: Embedder | None,

@@ -1,8 +1,14 @@
-"""Print the issue's measures on the DEVELOPMENT set for a grid of thresholds.
+"""Print the issue's measures on the corpus, read unseen, for a grid of thresholds.
 
-Tune here, on dev.yaml only; the fresh set is for reporting, never tuning.
+Tune here, on the corpus (``dialogs/corpus/``) only; the sets in
+``tests/data/understanding/`` are for reporting, never tuning.
 Usage: python scripts/calibrate_understanding.py [--misses] [name=v1,v2,...]...
 (each ``name`` a field of ``Thresholds``; every combination is measured).
+
+Each corpus file is read by the reader trained on all the other files
+(:func:`bot.core.understanding.held_out.reader_without`), and the measures
+are pooled over every file: the reader learns from the corpus, so reading a
+file it learnt from would only measure its memory.
 
 Why a script and not a fit: the thresholds trade danger recall against
 alarms on sad-but-safe messages, and that trade is a judgement (a missed
@@ -23,15 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.adapters.model import load_embedder  # noqa: E402
-from bot.core.faq.loader import load_faq  # noqa: E402
-from bot.core.faq.matcher import FaqMatcher  # noqa: E402
+from bot.bootstrap import build_brain, reader_with_model  # noqa: E402
 from bot.core.roles import Role  # noqa: E402
-from bot.core.understanding.content import load_understanding  # noqa: E402
 from bot.core.understanding.evaluate import evaluate  # noqa: E402
-from bot.core.understanding.index import UnderstandingIndex, example_texts  # noqa: E402
+from bot.core.understanding.held_out import reader_without  # noqa: E402
+from bot.core.understanding.index import example_texts  # noqa: E402
 from bot.core.understanding.reader import DEFAULT, Reader, Thresholds  # noqa: E402
 from bot.core.understanding.reading import Context, Reading  # noqa: E402
-from tests.support.e5 import cached_vectors  # noqa: E402
 
 
 def grid(args: list[str]) -> list[Thresholds]:
@@ -47,24 +51,28 @@ def grid(args: list[str]) -> list[Thresholds]:
 
 def main() -> None:
     dialogs = ROOT / "dialogs"
-    content, faq = load_understanding(dialogs), load_faq(dialogs)
-    embedder = load_embedder()
-    index = UnderstandingIndex.build(content, faq, cached_vectors(embedder, example_texts(content, faq)))
-    data = yaml.safe_load((ROOT / "tests/data/understanding/dev.yaml").read_text(encoding="utf-8"))
-    texts = sorted({(i if isinstance(i, str) else i["text"]) for v in data.values() if isinstance(v, list) for i in v})
-    vectors = dict(zip(texts, cached_vectors(embedder, texts), strict=True))
-    base = Reader(index, faq, FaqMatcher(faq))
+    brain = build_brain(dialogs)
+    full = reader_with_model(brain, load_embedder(), None)
+    rows = dict(zip(example_texts(full.index.content, brain.faq), full.index.matrix, strict=True))
+    pooled: dict[str, list[Any]] = {}
+    owner: dict[str, Reader] = {}
+    for name in full.index.content.corpus.names():
+        unseen = reader_without(full, name)
+        data = yaml.safe_load((dialogs / "corpus" / f"{name}.yaml").read_text(encoding="utf-8"))
+        for key, items in data.items():
+            if isinstance(items, list):
+                pooled.setdefault(key, []).extend(items)
+                for item in items:
+                    owner.setdefault(item if isinstance(item, str) else item["text"], unseen)
     for t in grid(sys.argv[1:]):
-        reader = replace(base, thresholds=t)
+        def read(text: str, role: Role | None, t: Thresholds = t) -> Reading:
+            return replace(owner[text], thresholds=t).read(text, rows[text], Context(role=role))
 
-        def read(text: str, role: Role | None, reader: Reader = reader) -> Reading:
-            return reader.read(text, vectors.get(text), Context(role=role))
-
-        report = evaluate(read, data)
+        report = evaluate(read, pooled)
         changed = {k: v for k, v in vars(t).items() if getattr(DEFAULT, k) != v}
         print(changed or "defaults", {k: round(v, 3) for k, v in report.measures.items()},
               {k: round(v, 3) for k, v in report.per_language.items()},
-              "FAIL " + "; ".join(report.failing()) if report.failing() else "ok")
+              "FAIL " + "; ".join(report.failing()) if report.failing() else "ok", flush=True)
         if "--misses" in sys.argv:
             for m in report.misses:
                 print("  MISS", m)

@@ -138,7 +138,17 @@ def safety_file_missing(files: Files) -> None:
     del files["safety.yaml"]
 
 
+def corpus_unknown_category(files: Files) -> None:
+    files["corpus/misses.yaml"] = {"version": 1, "danger": [{"text": "he took my keys", "category": "keys"}]}
+
+
+def corpus_unknown_faq_entry(files: Files) -> None:
+    files["corpus/misses.yaml"] = {"version": 1, "faq": [{"text": "how long now", "faq": "how_lnog"}]}
+
+
 CASES: list[tuple[Callable[[Files], None], str]] = [
+    (corpus_unknown_category, "corpus/misses.yaml: danger.0.category"),
+    (corpus_unknown_faq_entry, "unknown FAQ entry: how_lnog"),
     (faq_entry_without_answer, "faq.yaml"),
     (safety_file_missing, "no file with 'kind: safety' found"),
     (schema_error, "broke_trust.yaml:"),
@@ -178,6 +188,7 @@ def _write_fixture(tmp_path: Path, mutate: Callable[[Files], None]) -> Path:
         text, original = _minimal().get(name, ("", None))
         # A file the mistake did not touch is written as it was; only the changed one is re-dumped.
         changed = data != original
+        (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False) if changed else text)
     return tmp_path
 

@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.bootstrap import build_reader
+from bot.bootstrap import reader_with_model
 from bot.core.messages import Text
 from bot.core.roles import Role
 from bot.core.turn import Brain
 from bot.core.understanding.evaluate import TARGETS, evaluate
+from bot.core.understanding.held_out import reader_without
 from bot.core.understanding.index import example_texts
 from bot.core.understanding.reading import Context, Reading, SafetyLevel
 from tests.support.chat import EngineChat
-from tests.support.e5 import cached_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = yaml.safe_load((ROOT / "tests/data/understanding/dev.yaml").read_text(encoding="utf-8"))
+DEV = yaml.safe_load((ROOT / "dialogs/corpus/dev.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
@@ -30,30 +30,41 @@ def model_brain(embedder: Any) -> Brain:
     from tests.conftest import DIALOGS, make_brain
 
     brain = make_brain(load_dir(DIALOGS))
-    assert brain.reader is not None
-    content = brain.reader.index.content
-    matrix = cached_vectors(embedder, example_texts(content, brain.faq))
-    return replace(brain, reader=build_reader(DIALOGS, brain, matrix))
+    return replace(brain, reader=reader_with_model(brain, embedder, None))
 
 
-#: The dev set's floors: the issue's targets, except the two the reader does
-#: not reach together on the enlarged dev set (2026-12-02, README "Understanding
-#: free text"): danger recall and gentle questions are held where they are
-#: measured now (0.958 and 13.0%), so any change that makes them worse fails.
-DEV_FLOORS = {**TARGETS, "danger_recall": ("min", 0.955), "gentle_questions_on_sad": ("max", 0.135)}
+#: The dev set's floors, measured with the reader trained on every other
+#: corpus file (it learns from dev too, so on dev itself it would only
+#: remember): the issue's targets, except the two it does not reach on dev,
+#: the set that gathered every miss found so far (2026-12-02, README
+#: "Understanding free text": recall 0.958, gentle questions 15.0%), held
+#: just below where they are measured, so a change that makes them worse fails.
+DEV_FLOORS = {**TARGETS, "danger_recall": ("min", 0.955), "gentle_questions_on_sad": ("max", 0.155)}
 
 
-def test_dev_set_holds_every_target_it_meets_and_its_measured_recall(model_brain: Brain, embedder: Any) -> None:
-    texts = sorted({i if isinstance(i, str) else i["text"] for v in DEV.values() if isinstance(v, list) for i in v})
-    vectors = dict(zip(texts, cached_vectors(embedder, texts), strict=True))
+def test_dev_set_read_unseen_holds_every_target_it_meets(model_brain: Brain) -> None:
     reader = model_brain.reader
     assert reader is not None
+    rows = dict(zip(example_texts(reader.index.content, model_brain.faq), reader.index.matrix, strict=True))
+    unseen = reader_without(reader, "dev")
 
     def read(text: str, role: Role | None) -> Reading:
-        return reader.read(text, vectors[text], Context(role=role))
+        return unseen.read(text, rows[text], Context(role=role))
 
     report = evaluate(read, DEV)
     assert not report.failing(DEV_FLOORS), (report.measures, report.per_language)
+
+
+def test_the_reader_learns_from_the_corpus(model_brain: Brain) -> None:
+    """Every corpus line is a row of the index, and leaving a file out removes exactly its rows."""
+    reader = model_brain.reader
+    assert reader is not None
+    corpus = reader.index.content.corpus
+    assert corpus.names() and "dev" in corpus.names()
+    texts = example_texts(reader.index.content, model_brain.faq)
+    assert {text for text, _ in corpus.part("dev")} <= set(texts)
+    unseen = reader_without(reader, "dev")
+    assert unseen.index.matrix.shape[0] == reader.index.matrix.shape[0] - len(corpus.part("dev"))
 
 
 class ModelChat(EngineChat):
@@ -210,8 +221,9 @@ def test_the_probe_is_deterministic_and_fits_its_examples(model_brain: Brain) ->
     assert again.classes == probe.classes
     assert (again.weights == probe.weights).all()
     guessed = [probe.classes[int(probe.proba(row).argmax())] for row in index.matrix]
-    # Regularised on purpose (it must generalise), so not every example fits.
-    assert sum(g == want for g, want in zip(guessed, labels, strict=True)) / len(labels) > 0.75
+    # Regularised on purpose (it must generalise), and the corpus holds sad
+    # messages written to share danger's words, so not every example fits.
+    assert sum(g == want for g, want in zip(guessed, labels, strict=True)) / len(labels) > 0.7
 
 
 def test_no_vector_reads_with_rules_only(model_brain: Brain) -> None:
@@ -265,7 +277,7 @@ async def test_a_feeling_held_by_the_safety_question_is_answered_once_they_are_o
     from bot.core.understanding.reading import Feeling
 
     chat = await _hurt_partner(model_brain, embedder)
-    text = "i'm scared i'm not good enough for anyone"
+    text = "i'm so ashamed i can't face anyone, i just want to disappear"
     assert model_brain.reader is not None and model_brain.safety.graded is not None
     reading = model_brain.reader.read(text, embedder.embed([text])[0], Context(role=Role.HURT_PARTNER))
     assert reading.level is SafetyLevel.POSSIBLE and reading.feeling is Feeling.SHAME

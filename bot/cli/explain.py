@@ -36,14 +36,14 @@ def _reading(text: str, directory: Path) -> Reading:
 @functools.lru_cache(maxsize=2)
 def _reader(directory: Path) -> tuple[Reader, Embedder | None]:
     """The reader on this content and the model, built once per process."""
-    from bot.bootstrap import build_brain, build_reader, example_vectors
+    from bot.bootstrap import build_brain, reader_with_model
 
     brain = build_brain(directory)
     try:
         from bot.adapters.model import ModelIntegrityError, load_embedder
 
         embedder = load_embedder()
-        return build_reader(directory, brain, example_vectors(directory, embedder, None)), embedder
+        return reader_with_model(brain, embedder, None), embedder
     except ModelIntegrityError:
         raise  # a model that is not the pinned one must not answer, even here
     except Exception:  # no model on this machine: the rules alone, as the bot would

@@ -4,7 +4,8 @@
   builds the onnxruntime session (blocking, once per process);
 - :class:`EmbeddingWorker`: runs it in one worker thread, in batches, so the
   event loop never waits for it;
-- :class:`ExampleVectors`: the labelled examples' vectors, cached on disk.
+- :class:`ExampleVectors`: the labelled examples' vectors, cached on disk;
+- :class:`ProbeCache`: the reader's trained probes, cached on disk.
 
 Importing this package imports numpy but not onnxruntime: nothing of the
 model runs before its files have been checked.
@@ -13,6 +14,7 @@ model runs before its files have been checked.
 from bot.adapters.model.cache import ExampleVectors
 from bot.adapters.model.e5_embedder import E5Embedder, load_embedder
 from bot.adapters.model.integrity import ModelIntegrityError
+from bot.adapters.model.probes import ProbeCache
 from bot.adapters.model.worker import (
     EmbeddingTimeout,
     EmbeddingUnavailable,
@@ -26,5 +28,6 @@ __all__ = [
     "EmbeddingWorker",
     "ExampleVectors",
     "ModelIntegrityError",
+    "ProbeCache",
     "load_embedder",
 ]

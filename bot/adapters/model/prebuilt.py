@@ -1,7 +1,8 @@
 """Rebuild the committed vectors of the shipped content's examples.
 
 ``python -m bot.adapters.model.prebuilt`` (after editing the examples in
-``dialogs/understanding.yaml`` or ``dialogs/faq.yaml``; the test
+``dialogs/understanding.yaml``, ``dialogs/faq.yaml`` or ``dialogs/corpus/``;
+it also writes the probes trained on them, see ``probes.py``; the test
 ``tests/test_model_adapter.py::test_the_shipped_example_vectors_are_current``
 fails until you do).
 
@@ -26,6 +27,8 @@ from bot.adapters.model.cache import (
     write_vectors,
 )
 from bot.adapters.model.e5_embedder import E5Embedder, load_embedder
+from bot.adapters.model.probes import ProbeCache
+from bot.adapters.model.probes import file_name as probe_file_name
 
 SHIPPED_DIALOGS = Path(__file__).resolve().parents[3] / "dialogs"
 
@@ -53,7 +56,28 @@ def build(embedder: E5Embedder, dialogs: Path = SHIPPED_DIALOGS, *, full: bool =
             old.unlink()
     vectors = ExampleVectors(embedder, None, prebuilt=None if full else path)
     write_vectors(path, embedder.model_id, texts, vectors.matrix(texts))
+    write_shipped_probes(embedder.model_id, dialogs, vectors)
     return path, vectors.computed
+
+
+def write_shipped_probes(model_id: str, dialogs: Path, vectors: ExampleVectors) -> Path:
+    """The shipped content's probes, trained afresh into their own file (only
+    those: another content's probes would be dead weight)."""
+    from bot.core.faq.loader import load_faq
+    from bot.core.understanding.content import load_understanding
+    from bot.core.understanding.index import UnderstandingIndex, example_texts
+
+    content, faq = load_understanding(dialogs), load_faq(dialogs)
+    for old in PREBUILT_DIR.glob("probes-*.npz"):
+        old.unlink()
+    probes = ProbeCache(model_id, PREBUILT_DIR, prebuilt=None)
+    UnderstandingIndex.build(content, faq, vectors.matrix(example_texts(content, faq)), probes.train)
+    probes.save()
+    return probes_file(model_id)
+
+
+def probes_file(model_id: str) -> Path:
+    return PREBUILT_DIR / probe_file_name(model_id)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,8 @@ from bot.core.dialog.schema import SECTIONS
 from bot.core.faq.loader import load_faq
 from bot.core.partner.content import load_partner
 from bot.core.safety.loader import load_safety
+from bot.core.understanding.content import load_understanding
+from bot.core.understanding.corpus import load_corpus, unknown_faq_ids
 
 
 @dataclass(frozen=True)
@@ -30,14 +32,20 @@ def coverage(graph: DialogGraph) -> dict[str, dict[str, int | None]]:
 
 
 def _other_kinds(directory: Path) -> list[Problem]:
-    """Problems in the FAQ, safety and partner files, found by the loaders the bot uses."""
+    """Problems in the FAQ, safety, partner and understanding files and the
+    corpus, found by the loaders the bot uses."""
     problems: list[Problem] = []
-    for load in (load_faq, load_safety, load_partner):
+    for load in (load_faq, load_safety, load_partner, load_understanding):
         try:
             load(directory)
         except DialogError as exc:
             problems.extend(exc.problems)
-    return problems
+    try:
+        known = {entry.id for entry in load_faq(directory)}
+    except DialogError:
+        return problems
+    corpus, _ = load_corpus(directory)
+    return problems + unknown_faq_ids(corpus, known)
 
 
 def lint_dir(directory: Path) -> LintReport:

@@ -39,15 +39,28 @@ class Document:
     node_lines: Mapping[str, int]
 
 
+def _not_yaml(name: str, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    reason = getattr(exc, "problem", None) or str(exc)
+    return Problem(name, "", f"not valid YAML: {reason}", line)
+
+
+def load_data(name: str, text: str) -> tuple[Any, list[Problem]]:
+    """Plain data, without the node lines :func:`parse_yaml` also finds (half
+    the time, for large files of data such as the corpus)."""
+    try:
+        return yaml.load(text, Loader=_Loader), []  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        return None, [_not_yaml(name, exc)]
+
+
 def parse_yaml(name: str, text: str) -> tuple[Document | None, list[Problem]]:
     try:
         root = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(name, "", f"not valid YAML: {reason}", line)]
+        return None, [_not_yaml(name, exc)]
     lines, duplicates = _node_lines(root)
     problems = [
         Problem(name, f"nodes.{node_id}", "duplicate node id (written twice in this file)", line)

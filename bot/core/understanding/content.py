@@ -8,7 +8,7 @@ replies; the reader and the turn layer only see these dataclasses.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -26,6 +26,8 @@ from bot.core.dialog.graph import Problem
 from bot.core.dialog.loader import DialogError, Document, read_one
 from bot.core.dialog.schema import Section, Text
 from bot.core.roles import Role
+from bot.core.understanding.corpus import EMPTY, Corpus, load_corpus
+from bot.core.understanding.labels import ExampleLabel, LabelKind
 from bot.core.understanding.reading import (
     Feeling,
     SafetyCategory,
@@ -46,25 +48,6 @@ class NextStep(StrEnum):
     GUIDE = "guide"
     SUPPORT = "support"
     FAQ = "faq"
-
-
-class LabelKind(StrEnum):
-    DANGER = "danger"
-    SAFE = "safe"
-    FEELING = "feeling"
-    SMALL_TALK = "small_talk"
-    OFF_TOPIC = "off_topic"
-    FAQ = "faq"
-
-
-@dataclass(frozen=True)
-class ExampleLabel:
-    """What one example stands for. ``value`` is the category, feeling,
-    small-talk kind or FAQ id; ``level`` only for danger."""
-
-    kind: LabelKind
-    value: str = ""
-    level: SafetyLevel | None = None
 
 
 @dataclass(frozen=True)
@@ -100,10 +83,13 @@ class UnderstandingContent:
     small_talk: Mapping[SmallTalk, tuple[tuple[str, ...], tuple[str, ...]]]
     off_topic: tuple[str, ...]
     texts: UnderstandingTexts
+    #: The labelled messages of ``dialogs/corpus/`` (learnt from like the examples).
+    corpus: Corpus = EMPTY
 
     def labelled(self) -> list[tuple[str, ExampleLabel]]:
         """Every example with its label, in a stable order (the order of the
-        rows of the example matrix and of its cache key)."""
+        rows of the example matrix and of its cache key): the writer's
+        examples, then the corpus."""
         rows: list[tuple[str, ExampleLabel]] = []
         for (level, category), texts in self.danger.items():
             rows += [(t, ExampleLabel(LabelKind.DANGER, category.value, level)) for t in texts]
@@ -113,7 +99,7 @@ class UnderstandingContent:
         for kind, (examples, _) in self.small_talk.items():
             rows += [(t, ExampleLabel(LabelKind.SMALL_TALK, kind.value)) for t in examples]
         rows += [(t, ExampleLabel(LabelKind.OFF_TOPIC)) for t in self.off_topic]
-        return rows
+        return rows + self.corpus.labelled()
 
 
 # --- the YAML schema ---------------------------------------------------------
@@ -217,8 +203,11 @@ def build_content(doc: Document) -> tuple[UnderstandingContent | None, list[Prob
 
 
 def load_understanding(directory: Path) -> UnderstandingContent:
-    """The one ``kind: understanding`` file; raise :class:`DialogError` if it is broken."""
+    """The one ``kind: understanding`` file and the corpus beside it; raise
+    :class:`DialogError` listing every problem of both."""
     content, problems = build_content(read_one(Path(directory), "understanding"))
+    corpus, found = load_corpus(Path(directory))
+    problems += found
     if problems or content is None:
         raise DialogError(problems)
-    return content
+    return replace(content, corpus=corpus)

@@ -18,9 +18,10 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.core.faq.model import FaqBook
-from bot.core.understanding.content import ExampleLabel, LabelKind, UnderstandingContent
+from bot.core.understanding.content import UnderstandingContent
 from bot.core.understanding.embedding import Matrix
-from bot.core.understanding.probe import Probe
+from bot.core.understanding.labels import ExampleLabel, LabelKind
+from bot.core.understanding.probe import Probe, Trainer
 
 Rows = npt.NDArray[np.intp]
 #: The danger probe's two classes; DANGER comes first in its output.
@@ -123,8 +124,11 @@ class UnderstandingIndex:
     layout: Layout = field(repr=False)
 
     @classmethod
-    def build(cls, content: UnderstandingContent, faq: FaqBook, matrix: Matrix | None) -> UnderstandingIndex:
-        """``matrix=None``: no model, rules only (an empty matrix, no probe)."""
+    def build(cls, content: UnderstandingContent, faq: FaqBook, matrix: Matrix | None,
+              train: Trainer = Probe.train) -> UnderstandingIndex:
+        """``matrix=None``: no model, rules only (an empty matrix, no probe).
+        ``train``: how the probes are obtained (an adapter may pass one that
+        reads them from a cache: training all three on the corpus takes ~1 s)."""
         labels = tuple(label for _, label in labelled_examples(content, faq))
         if matrix is None:
             matrix = np.zeros((0, 0), dtype=np.float32)
@@ -134,9 +138,9 @@ class UnderstandingIndex:
         if matrix.shape[0]:
             rows = [i for i, label in enumerate(labels) if label.kind is LabelKind.FAQ]
             if rows:
-                faq_probe = Probe.train(matrix[rows], [labels[i].value for i in rows])
-            probe = Probe.train(matrix, [probe_class(label) for label in labels])
-            danger = Probe.train(matrix, [DANGER if label.kind is LabelKind.DANGER else OTHER for label in labels])
+                faq_probe = train(matrix[rows], [labels[i].value for i in rows])
+            probe = train(matrix, [probe_class(label) for label in labels])
+            danger = train(matrix, [DANGER if label.kind is LabelKind.DANGER else OTHER for label in labels])
         matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         return cls(content, labels, matrix, probe, danger, faq_probe, _layout(labels, probe))
 

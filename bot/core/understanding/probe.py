@@ -15,13 +15,19 @@ in step with the examples.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 Floats = npt.NDArray[np.float64]
+#: Bump when :meth:`Probe.train`'s arithmetic changes: cached probes of the
+#: old training are then never used.
+TRAINING_VERSION = "softmax-nesterov-1"
+#: How a probe is obtained from (matrix, labels): trained here, or found in a cache by an adapter.
+Trainer = Callable[[npt.NDArray[np.floating], Sequence[str]], "Probe"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,19 @@ class Probe:
             vb = np.float32(momentum) * vb - np.float32(rate) * gb
             w, b = w + vw, b + vb
         return cls(classes, mean, scale, w.astype(np.float64), b.astype(np.float64))
+
+    @staticmethod
+    def training_key(matrix: npt.NDArray[np.floating], labels: Sequence[str]) -> str:
+        """What a trained probe depends on, as one digest: the training's
+        version, the rows' float32 bytes and the labels. A cache keyed by it
+        can only return the probe :meth:`train` would compute."""
+        digest = hashlib.sha256(TRAINING_VERSION.encode())
+        rows = np.ascontiguousarray(matrix, dtype=np.float32)
+        digest.update(str(rows.shape).encode())
+        digest.update(rows.tobytes())
+        for label in labels:
+            digest.update(b"\0" + label.encode())
+        return digest.hexdigest()
 
     def proba(self, vector: npt.NDArray[np.floating]) -> Floats:
         """Class probabilities for one vector (in ``classes`` order)."""

@@ -11,9 +11,12 @@ together they miss less at the same rate of alarms. Cosine scores of a small
 e5 model sit in a narrow band (about 0.75-0.95), hence margins. The rules
 give a clear alarm at once; the model's evidence alone gives at most the
 gentle question unless it is very sure, since the neighbours of a sad message
-are often danger examples that share its words. Every
-threshold was calibrated on the development set only
-(tests/data/understanding/dev.yaml, ``scripts/calibrate_understanding.py``).
+are often danger examples that share its words. The examples are the
+writer's (``dialogs/understanding.yaml``, the FAQ's) and the corpus's
+(``dialogs/corpus/``: every labelled message, see
+:mod:`bot.core.understanding.corpus`). Every threshold was calibrated on the
+corpus read unseen (``scripts/calibrate_understanding.py``), never on the
+held-out sets in ``tests/data/understanding/``.
 
 Pure: plain data in, a :class:`Reading` out; no clock, storage or model.
 """
@@ -46,23 +49,22 @@ class Thresholds:
     """Calibrated on the development set (``scripts/calibrate_understanding.py``)."""
 
     #: Danger score (probe probability x ``probe_weight`` + the two margins)
-    #: from which the bot asks the gentle question. The 2026-12-02 "recall"
-    #: round added concrete, indirect danger (pension papers, notes left "for
-    #: after", tracked cars, kids sent to a grandmother's) and sad-but-safe
-    #: messages sharing those words to both the examples and the dev set. On
-    #: that harder dev set no bar meets recall >= 0.97 and gentle questions
-    #: <= 10% together: 0.050 gives 0.961 / 14.7%, 0.055 0.958 / 13.0%, 0.058
-    #: 0.955 / 12.4%, 0.062 0.949 / 11.1%, 0.07 0.925 / 8.1%. The bar sits at
-    #: the knee: above it each danger message missed saves fewer than two
-    #: needless questions, below it each one caught costs more than three. A
-    #: missed danger costs far more than a question too many.
-    possible: float = 0.055
+    #: from which the bot asks the gentle question. Since 2026-12-02 (third
+    #: session) the reader learns from the corpus, and the bars are calibrated
+    #: on the corpus read unseen (each file by the reader trained on the
+    #: others, pooled: ``scripts/calibrate_understanding.py``). possible /
+    #: self-harm bar -> recall / gentle questions: 0.055 / 0.045 0.961 / 9.9%;
+    #: 0.05 / 0.045 0.964 / 11.3%; 0.045 / 0.045 0.970 / 12.9%; 0.045 / 0.04
+    #: 0.972 / 13.0%; 0.045 / 0.035 0.975 / 13.5%; 0.04 / 0.035 0.978 /
+    #: 14.8%. The bars sit at the knee, as before: down to here each danger
+    #: message caught costs at most about three needless questions (two from
+    #: the step before), the next step about 4.5. A missed danger costs far
+    #: more than a question too many.
+    possible: float = 0.045
     #: ...the same bar when the nearest danger example is self-harm: a missed
     #: suicide risk costs the most, and indirect self-harm (goodbyes, things
-    #: given away, papers put in order) scores lowest. Lowered from 0.05: on the
-    #: enlarged dev set 0.045 catches three more indirect self-harm messages
-    #: for one more gentle question on a sad one.
-    self_harm_possible: float = 0.045
+    #: given away, papers put in order) scores lowest.
+    self_harm_possible: float = 0.035
     #: ...and from which, with a "clear" example nearest, the model *alone*
     #: gives the full reply (rules give it whatever the score). Raised from
     #: 0.10: model-only evidence gives at most the gentle question unless it
