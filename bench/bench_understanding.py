@@ -39,7 +39,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -100,18 +100,24 @@ def build(data_dir: Path | None, *, with_model: bool = True) -> Understanding:
     timings: dict[str, float] = {}
     clock = time.perf_counter
     t = clock()
-    from bot.adapters.model import ExampleVectors, ProbeCache, load_embedder
+    from bot.adapters.model import CorpusCache, ExampleVectors, ProbeCache, load_embedder
     from bot.core.faq.loader import load_faq
     from bot.core.faq.matcher import FaqMatcher
     from bot.core.understanding.content import load_understanding
+    from bot.core.understanding.corpus import load_corpus
     from bot.core.understanding.index import UnderstandingIndex, example_texts
     from bot.core.understanding.reader import Reader
     timings["imports"] = clock() - t
 
     t = clock()
     dialogs = ROOT / "dialogs"
-    content, faq = load_understanding(dialogs), load_faq(dialogs)
+    content, faq = load_understanding(dialogs, corpus=False), load_faq(dialogs)
     timings["content"] = clock() - t
+    if with_model:  # as bot.bootstrap.reader_with_model: the corpus through its cache
+        t = clock()
+        corpus, _ = load_corpus(dialogs, CorpusCache(data_dir))
+        content = replace(content, corpus=corpus)
+        timings["corpus (shipped parse)"] = clock() - t
     embedder, matrix = None, None
     if with_model:
         t = clock()
@@ -378,7 +384,8 @@ async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> tuple[d
                 if getattr(service, "embed", None) is None:
                     injected = True
                     embedder = embedder or load_embedder()
-                    service.brain = replace(service.brain, reader=reader_with_model(service.brain, embedder, None))
+                    service.brain = replace(service.brain, reader=reader_with_model(service.brain, embedder, None,
+                                                                                       ROOT / "dialogs"))
                     worker = await EmbeddingWorker(embedder).start()
                     service.embed = worker.embed
                 try:

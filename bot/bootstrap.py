@@ -18,6 +18,7 @@ from bot.core.identity import UserKey
 from bot.core.safety.loader import load_safety, parse_resources
 from bot.core.turn import Brain
 from bot.core.understanding.content import UnderstandingContent, load_understanding
+from bot.core.understanding.corpus import load_corpus
 from bot.core.understanding.embedding import Embedder
 from bot.core.understanding.index import UnderstandingIndex, example_texts
 from bot.core.understanding.probe import Probe, Trainer
@@ -87,14 +88,20 @@ def build_reader(content: UnderstandingContent, brain: Brain, matrix: Any = None
     return Reader(index, brain.faq, brain.matcher)
 
 
-def reader_with_model(brain: Brain, embedder: Any, data_dir: Path | None) -> Reader:
-    """The brain's content read with the model: the examples' vectors and the
-    probes through the adapter's caches (blocking). The content is the one
-    :func:`build_brain` loaded: the corpus is parsed once per start."""
-    from bot.adapters.model import ExampleVectors, ProbeCache
+def reader_with_model(brain: Brain, embedder: Any, data_dir: Path | None, dialogs: Path) -> Reader:
+    """The brain's content read with the model, learning from the corpus of
+    ``dialogs``: the corpus, the examples' vectors and the probes come through
+    the adapter's caches (blocking). Raises :class:`DialogError` for a broken
+    corpus file, as :func:`build_brain` does for the rest of the content."""
+    from bot.adapters.model import CorpusCache, ExampleVectors, ProbeCache
 
     assert brain.reader is not None, "build_brain gives every brain a reader"
-    content = brain.reader.index.content
+    parsed = CorpusCache(data_dir)
+    corpus, problems = load_corpus(dialogs, parsed)
+    if problems:
+        raise DialogError(problems)
+    parsed.save()
+    content = replace(brain.reader.index.content, corpus=corpus)
     matrix = ExampleVectors(embedder, data_dir).matrix(example_texts(content, brain.faq))
     probes = ProbeCache(embedder.model_id, data_dir)
     reader = build_reader(content, brain, matrix, probes.train)
@@ -123,7 +130,8 @@ def build_brain(directory: Path, overrides: Mapping[str, Any] | None = None) -> 
     brain = Brain(graph=graph, faq=faq, matcher=FaqMatcher(faq), safety=safety,
                   resource_overrides=catalogue, zone_countries=zone_countries())
     try:
-        content = load_understanding(directory)
+        # The corpus teaches the model only: read with it, in reader_with_model.
+        content = load_understanding(directory, corpus=False)
     except DialogError as exc:
         raise DialogError(exc.problems) from exc
     return replace(brain, reader=build_reader(content, brain))
@@ -155,7 +163,7 @@ def with_model(settings: Settings, brain: Brain) -> tuple[Brain, Embedder | None
     from bot.adapters.model import load_embedder
 
     embedder = load_embedder()
-    return replace(brain, reader=reader_with_model(brain, embedder, data_dir())), embedder
+    return replace(brain, reader=reader_with_model(brain, embedder, data_dir(), settings.dialogs_dir())), embedder
 
 
 async def start_service(settings: Settings, brain: Brain, embedder: Embedder | None,

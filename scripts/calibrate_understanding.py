@@ -52,7 +52,7 @@ def grid(args: list[str]) -> list[Thresholds]:
 def main() -> None:
     dialogs = ROOT / "dialogs"
     brain = build_brain(dialogs)
-    full = reader_with_model(brain, load_embedder(), None)
+    full = reader_with_model(brain, load_embedder(), None, dialogs)
     rows = dict(zip(example_texts(full.index.content, brain.faq), full.index.matrix, strict=True))
     pooled: dict[str, list[Any]] = {}
     owner: dict[str, Reader] = {}

@@ -30,7 +30,7 @@ def model_brain(embedder: Any) -> Brain:
     from tests.conftest import DIALOGS, make_brain
 
     brain = make_brain(load_dir(DIALOGS))
-    return replace(brain, reader=reader_with_model(brain, embedder, None))
+    return replace(brain, reader=reader_with_model(brain, embedder, None, DIALOGS))
 
 
 #: The dev set's floors, measured with the reader trained on every other

@@ -37,15 +37,16 @@ def _reading(text: str, directory: Path) -> Reading:
 def _reader(directory: Path) -> tuple[Reader, Embedder | None]:
     """The reader on this content and the model, built once per process."""
     from bot.bootstrap import build_brain, reader_with_model
+    from bot.core.dialog.loader import DialogError
 
     brain = build_brain(directory)
     try:
         from bot.adapters.model import ModelIntegrityError, load_embedder
 
         embedder = load_embedder()
-        return reader_with_model(brain, embedder, None), embedder
-    except ModelIntegrityError:
-        raise  # a model that is not the pinned one must not answer, even here
+        return reader_with_model(brain, embedder, None, directory), embedder
+    except (ModelIntegrityError, DialogError):
+        raise  # a model that is not the pinned one, or broken content, must not answer, even here
     except Exception:  # no model on this machine: the rules alone, as the bot would
         assert brain.reader is not None
         return brain.reader, None

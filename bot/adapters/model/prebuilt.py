@@ -26,6 +26,8 @@ from bot.adapters.model.cache import (
     file_name,
     write_vectors,
 )
+from bot.adapters.model.corpus_cache import FILE_NAME as CORPUS_FILE
+from bot.adapters.model.corpus_cache import CorpusCache, write_parsed
 from bot.adapters.model.e5_embedder import E5Embedder, load_embedder
 from bot.adapters.model.probes import ProbeCache
 from bot.adapters.model.probes import file_name as probe_file_name
@@ -57,7 +59,22 @@ def build(embedder: E5Embedder, dialogs: Path = SHIPPED_DIALOGS, *, full: bool =
     vectors = ExampleVectors(embedder, None, prebuilt=None if full else path)
     write_vectors(path, embedder.model_id, texts, vectors.matrix(texts))
     write_shipped_probes(embedder.model_id, dialogs, vectors)
+    write_shipped_corpus(dialogs)
     return path, vectors.computed
+
+
+def write_shipped_corpus(dialogs: Path) -> Path:
+    """The shipped corpus, parsed, so a fresh install does not parse its YAML at start."""
+    from bot.core.dialog.loader import DialogError
+    from bot.core.understanding.corpus import load_corpus
+
+    parsed = CorpusCache(None, prebuilt=None)
+    _, problems = load_corpus(dialogs, parsed)
+    if problems:
+        raise DialogError(problems)
+    path = PREBUILT_DIR / CORPUS_FILE
+    write_parsed(path, parsed.used)
+    return path
 
 
 def write_shipped_probes(model_id: str, dialogs: Path, vectors: ExampleVectors) -> Path:

@@ -6,6 +6,7 @@ text directly; ``load_dir`` is the only function here that touches the disk.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,23 +50,40 @@ def _not_yaml(name: str, exc: yaml.YAMLError) -> Problem:
 def load_data(name: str, text: str) -> tuple[Any, list[Problem]]:
     """Plain data, without the node lines :func:`parse_yaml` also finds (half
     the time, for large files of data such as the corpus)."""
-    try:
-        return yaml.load(text, Loader=_Loader), []  # noqa: S506 - _Loader is a SafeLoader
-    except yaml.YAMLError as exc:
-        return None, [_not_yaml(name, exc)]
+    data, problems = _load_data(name, text)
+    return data, list(problems)
 
 
 def parse_yaml(name: str, text: str) -> tuple[Document | None, list[Problem]]:
+    """The file as a :class:`Document`. Parsed once per distinct text: every
+    kind's loader reads the whole folder (a file's kind is inside it), so a
+    start parsed each file four or five times, most of a second. The parsed
+    data is shared between callers: loaders only read it (pydantic validates
+    a copy)."""
+    doc, problems = _parse_yaml(name, text)
+    return doc, list(problems)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_data(name: str, text: str) -> tuple[Any, tuple[Problem, ...]]:
+    try:
+        return yaml.load(text, Loader=_Loader), ()  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        return None, (_not_yaml(name, exc),)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_yaml(name: str, text: str) -> tuple[Document | None, tuple[Problem, ...]]:
     try:
         root = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
-        return None, [_not_yaml(name, exc)]
+        return None, (_not_yaml(name, exc),)
     lines, duplicates = _node_lines(root)
-    problems = [
+    problems = tuple(
         Problem(name, f"nodes.{node_id}", "duplicate node id (written twice in this file)", line)
         for node_id, line in duplicates
-    ]
+    )
     return Document(name, data, lines), problems
 
 

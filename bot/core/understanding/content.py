@@ -202,12 +202,15 @@ def build_content(doc: Document) -> tuple[UnderstandingContent | None, list[Prob
                                 tuple(parsed.off_topic), words), []
 
 
-def load_understanding(directory: Path) -> UnderstandingContent:
+def load_understanding(directory: Path, *, corpus: bool = True) -> UnderstandingContent:
     """The one ``kind: understanding`` file and the corpus beside it; raise
-    :class:`DialogError` listing every problem of both."""
+    :class:`DialogError` listing every problem of both. ``corpus=False``: the
+    file alone, for a reader by the rules alone (the corpus only teaches the model)."""
     content, problems = build_content(read_one(Path(directory), "understanding"))
-    corpus, found = load_corpus(Path(directory))
-    problems += found
+    found: Corpus = EMPTY
+    if corpus:
+        found, more = load_corpus(Path(directory))
+        problems += more
     if problems or content is None:
         raise DialogError(problems)
-    return replace(content, corpus=corpus)
+    return replace(content, corpus=found)

@@ -23,10 +23,11 @@ Pure: parsing and labels; the files are read by :func:`load_corpus`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -37,6 +38,25 @@ from bot.core.understanding.reading import Feeling, SafetyCategory, SafetyLevel,
 
 #: Where the corpus lives, inside the dialogs folder.
 CORPUS_DIR = "corpus"
+#: Bump when the schema or the labels a file gives change: parsed files
+#: cached under the old format are then never used.
+FORMAT = "corpus-1"
+
+Rows = tuple[tuple[str, ExampleLabel], ...]
+
+
+class ParsedFiles(Protocol):
+    """Parsed corpus files by :func:`file_key` (an adapter keeps them on disk:
+    parsing the corpus's YAML costs a start a few hundred milliseconds)."""
+
+    def get(self, key: str) -> Rows | None: ...
+
+    def put(self, key: str, rows: Rows) -> None: ...
+
+
+def file_key(data: bytes) -> str:
+    """What a file's rows depend on: the format and the file's bytes."""
+    return hashlib.sha256(FORMAT.encode() + b"\0" + data).hexdigest()
 
 Message = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 
@@ -79,7 +99,7 @@ class Corpus:
     """Every labelled message, file by file (a file is one writer's set, so
     evaluation can leave one out whole)."""
 
-    files: tuple[tuple[str, tuple[tuple[str, ExampleLabel], ...]], ...] = ()
+    files: tuple[tuple[str, Rows], ...] = ()
 
     def labelled(self) -> list[tuple[str, ExampleLabel]]:
         return [row for _, rows in self.files for row in rows]
@@ -87,7 +107,7 @@ class Corpus:
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.files)
 
-    def part(self, name: str) -> tuple[tuple[str, ExampleLabel], ...]:
+    def part(self, name: str) -> Rows:
         return next((rows for n, rows in self.files if n == name), ())
 
     def without(self, name: str) -> Corpus:
@@ -101,7 +121,7 @@ class Corpus:
 EMPTY = Corpus()
 
 
-def labels_of(parsed: CorpusFile) -> tuple[tuple[str, ExampleLabel], ...]:
+def labels_of(parsed: CorpusFile) -> Rows:
     """One (text, label) per message, in the file's section order."""
     rows: list[tuple[str, ExampleLabel]] = []
     for item in (*parsed.danger, *parsed.multilingual_danger):
@@ -115,7 +135,7 @@ def labels_of(parsed: CorpusFile) -> tuple[tuple[str, ExampleLabel], ...]:
     return tuple(rows)
 
 
-def build_file(name: str, data: object) -> tuple[tuple[tuple[str, ExampleLabel], ...], list[Problem]]:
+def build_file(name: str, data: object) -> tuple[Rows, list[Problem]]:
     try:
         parsed = CorpusFile.model_validate(data)
     except ValidationError as exc:
@@ -129,16 +149,28 @@ def unknown_faq_ids(corpus: Corpus, known: Iterable[str]) -> list[Problem]:
     return [Problem(f"{CORPUS_DIR}/", "faq", f"unknown FAQ entry: {faq_id}") for faq_id in missing]
 
 
-def load_corpus(directory: Path) -> tuple[Corpus, list[Problem]]:
-    """Every ``*.yaml`` in ``<directory>/corpus`` (none: an empty corpus)."""
+def load_corpus(directory: Path, parsed: ParsedFiles | None = None) -> tuple[Corpus, list[Problem]]:
+    """Every ``*.yaml`` in ``<directory>/corpus`` (none: an empty corpus);
+    a file whose bytes ``parsed`` knows is not parsed again."""
     folder = Path(directory) / CORPUS_DIR
-    files: list[tuple[str, tuple[tuple[str, ExampleLabel], ...]]] = []
+    files: list[tuple[str, Rows]] = []
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else ():
         name = f"{CORPUS_DIR}/{path.name}"
-        data, found = load_data(name, path.read_text(encoding="utf-8"))
-        if not found:
-            rows, found = build_file(name, data)
-            files.append((path.stem, rows))
-        problems += found
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(name, "", f"cannot read: {exc}"))
+            continue
+        key = file_key(raw)
+        rows = parsed.get(key) if parsed is not None else None
+        if rows is None:
+            data, found = load_data(name, text)
+            if not found:
+                rows, found = build_file(name, data)
+                if not found and parsed is not None:
+                    parsed.put(key, rows)
+            problems += found
+        files.append((path.stem, rows or ()))
     return Corpus(tuple(files)), problems
