@@ -52,15 +52,15 @@ class Thresholds:
     #: from which the bot asks the gentle question. Since 2026-12-02 (third
     #: session) the reader learns from the corpus, and the bars are calibrated
     #: on the corpus read unseen (each file by the reader trained on the
-    #: others, pooled: ``scripts/calibrate_understanding.py``). possible /
-    #: self-harm bar -> recall / gentle questions: 0.055 / 0.045 0.961 / 9.9%;
-    #: 0.05 / 0.045 0.964 / 11.3%; 0.045 / 0.045 0.970 / 12.9%; 0.045 / 0.04
-    #: 0.972 / 13.0%; 0.045 / 0.035 0.975 / 13.5%; 0.04 / 0.035 0.978 /
-    #: 14.8%. The bars sit at the knee, as before: down to here each danger
-    #: message caught costs at most about three needless questions (two from
-    #: the step before), the next step about 4.5. A missed danger costs far
-    #: more than a question too many.
-    possible: float = 0.045
+    #: others, pooled over dev and fresh to fresh7:
+    #: ``scripts/calibrate_understanding.py``). possible / self-harm bar ->
+    #: recall / gentle questions: 0.055 / 0.045 0.954 / 9.7%; 0.05 / 0.035
+    #: 0.960 / 11.4%; 0.045 / 0.035 0.966 / 12.7%; 0.04 / 0.035 0.971 /
+    #: 14.0%; 0.04 / 0.03 0.972 / 14.6%. The bars sit at the knee, as
+    #: before: down to here each danger message caught costs at most about
+    #: three needless questions (2.6 for the last step), the next step six.
+    #: A missed danger costs far more than a question too many.
+    possible: float = 0.04
     #: ...the same bar when the nearest danger example is self-harm: a missed
     #: suicide risk costs the most, and indirect self-harm (goodbyes, things
     #: given away, papers put in order) scores lowest.
