@@ -37,7 +37,7 @@ def test_a_restart_reads_the_parsed_corpus_and_parses_nothing(tmp_path: Path) ->
     first.save()
     again = CorpusCache(tmp_path / "data", prebuilt=None)
     cached, _ = load_corpus(dialogs, again)
-    assert not problems and first.parsed == 1 and again.parsed == 0
+    assert not problems and first.added == 1 and again.added == 0
     assert cached == corpus
     assert [label.kind for _, label in cached.labelled()] == [LabelKind.DANGER, LabelKind.SAFE]
 
@@ -60,7 +60,7 @@ def test_a_damaged_cache_is_parsed_again_with_one_warning(tmp_path: Path, caplog
     cache = CorpusCache(tmp_path / "data", prebuilt=None)
     with caplog.at_level(logging.WARNING, logger="bot.adapters.model"):
         corpus, problems = load_corpus(dialogs, cache)
-    assert not problems and len(corpus.labelled()) == 2 and cache.parsed == 1
+    assert not problems and len(corpus.labelled()) == 2 and cache.added == 1
     assert [r for r in caplog.records if "unreadable" in r.getMessage()]
 
 
@@ -77,4 +77,4 @@ def test_the_shipped_parsed_corpus_is_current(tmp_path: Path) -> None:
     shutil.copytree(DIALOGS / "corpus", tmp_path / "corpus")
     cache = CorpusCache(None)
     load_corpus(tmp_path, cache)
-    assert cache.parsed == 0, "run `python -m bot.adapters.model.prebuilt` and commit its files"
+    assert cache.added == 0, "run `python -m bot.adapters.model.prebuilt` and commit its files"

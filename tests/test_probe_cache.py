@@ -37,7 +37,7 @@ def test_a_restart_reads_the_probe_and_trains_nothing(tmp_path: Path) -> None:
     first.save()
     again = ProbeCache(MODEL, tmp_path, prebuilt=None)
     assert _same(again.train(matrix, labels), trained)
-    assert first.trained == 1 and again.trained == 0
+    assert first.added == 1 and again.added == 0
     assert _same(trained, Probe.train(matrix, labels))  # the cache returns what training gives
 
 
@@ -54,7 +54,7 @@ def test_other_rows_or_labels_are_trained_again(tmp_path: Path, change: str) -> 
         labels = ["d", *labels[1:]]
     again = ProbeCache(MODEL, tmp_path, prebuilt=None)
     again.train(matrix, labels)
-    assert again.trained == 1
+    assert again.added == 1
 
 
 def test_a_damaged_file_is_trained_again_with_one_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -63,7 +63,7 @@ def test_a_damaged_file_is_trained_again_with_one_warning(tmp_path: Path, caplog
     cache = ProbeCache(MODEL, tmp_path, prebuilt=None)
     with caplog.at_level(logging.WARNING, logger="bot.adapters.model"):
         cache.train(matrix, labels)
-    assert cache.trained == 1
+    assert cache.added == 1
     assert any("unreadable" in r.getMessage() for r in caplog.records)
 
 
@@ -81,7 +81,7 @@ def test_an_unwritable_directory_only_costs_training(tmp_path: Path, caplog: pyt
 def test_the_shipped_probes_are_current(model_brain_probes: ProbeCache) -> None:
     """Fails when dialogs/ changed without ``python -m bot.adapters.model.prebuilt``:
     a fresh install would train the probes at start (about a second)."""
-    assert model_brain_probes.trained == 0, "run `python -m bot.adapters.model.prebuilt` and commit its files"
+    assert model_brain_probes.added == 0, "run `python -m bot.adapters.model.prebuilt` and commit its files"
 
 
 @pytest.fixture

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bot.adapters.model.atomic import write_atomically
 from bot.core.understanding.embedding import Embedder, Matrix
 
 log = logging.getLogger(__name__)
@@ -80,19 +79,10 @@ def read_vectors(path: Path, model_id: str, dim: int) -> dict[str, npt.NDArray[n
 
 
 def write_vectors(path: Path, model_id: str, texts: Sequence[str], matrix: Matrix) -> None:
-    """Atomically (temp file + rename), so a crash never leaves half a cache."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".example-vectors-", suffix=".npz", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            np.savez(stream, model_id=np.array(model_id), set_key=np.array(set_key(model_id, texts)),
-                     keys=np.array([text_key(t).encode() for t in texts], dtype="S64"),
-                     vectors=matrix.astype(np.float32))
-        os.chmod(temp, 0o644)  # mkstemp's 0600 would make package data unreadable to others
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Atomically, so a crash never leaves half a cache."""
+    write_atomically(path, lambda stream: np.savez(
+        stream, model_id=np.array(model_id), set_key=np.array(set_key(model_id, texts)),
+        keys=np.array([text_key(t).encode() for t in texts], dtype="S64"), vectors=matrix.astype(np.float32)))
 
 
 class ExampleVectors:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.model.atomic import write_atomically
 from bot.adapters.model.cache import PREBUILT_DIR
+from bot.adapters.model.layered import LayeredFiles
 from bot.core.understanding.corpus import FORMAT, Rows
 from bot.core.understanding.labels import ExampleLabel, LabelKind
 from bot.core.understanding.reading import SafetyLevel
@@ -55,57 +55,16 @@ def read_parsed(path: Path) -> dict[str, Rows]:
 
 
 def write_parsed(path: Path, files: dict[str, Rows]) -> None:
-    """Atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".corpus-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump({"format": FORMAT, "files": {k: _encode(v) for k, v in files.items()}}, stream,
-                      ensure_ascii=False, separators=(",", ":"))
-        os.chmod(temp, 0o644)  # package data must be readable by others
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Atomically, so a crash never leaves half a file."""
+    data = {"format": FORMAT, "files": {key: _encode(rows) for key, rows in files.items()}}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    write_atomically(path, lambda stream: stream.write(text.encode("utf-8")))
 
 
-class CorpusCache:
-    """A :class:`~bot.core.understanding.corpus.ParsedFiles` on disk.
-
-    ``parsed`` counts the files that had to be parsed, for the tests."""
+class CorpusCache(LayeredFiles[Rows]):
+    """A :class:`~bot.core.understanding.corpus.ParsedFiles` on disk;
+    ``added`` counts the files that had to be parsed."""
 
     def __init__(self, directory: Path | None, *, prebuilt: Path | None = PREBUILT_DIR) -> None:
-        self.path = None if directory is None else Path(directory) / FILE_NAME
-        self.prebuilt = None if prebuilt is None else Path(prebuilt) / FILE_NAME
-        self.parsed = 0
-        self.used: dict[str, Rows] = {}
-        self._known: dict[str, Rows] | None = None
-
-    def _load(self) -> dict[str, Rows]:
-        if self._known is None:
-            self._known = {}
-            for source in (self.prebuilt, self.path):
-                if source is not None:
-                    self._known.update(read_parsed(source))
-        return self._known
-
-    def get(self, key: str) -> Rows | None:
-        rows = self._load().get(key)
-        if rows is not None:
-            self.used[key] = rows
-        return rows
-
-    def put(self, key: str, rows: Rows) -> None:
-        self.parsed += 1
-        self._load()[key] = rows
-        self.used[key] = rows
-
-    def save(self) -> None:
-        """Write the files this corpus used to the data directory, if any was parsed."""
-        if self.path is None or not self.parsed:
-            return
-        try:
-            write_parsed(self.path, self.used)
-        except OSError as exc:
-            log.warning("parsed corpus cache directory %s is not writable (%s): the corpus will be parsed "
-                        "again at the next start", self.path.parent, type(exc).__name__)
+        super().__init__(FILE_NAME, directory, prebuilt, read=read_parsed, write=write_parsed,
+                         what="parsed corpus")

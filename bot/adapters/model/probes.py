@@ -16,8 +16,6 @@ training again next time (one warning, with the error's kind).
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bot.adapters.model.atomic import write_atomically
 from bot.adapters.model.cache import PREBUILT_DIR
+from bot.adapters.model.layered import LayeredFiles
 from bot.core.understanding.probe import Probe
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def read_probes(path: Path) -> dict[str, Probe]:
 
 
 def write_probes(path: Path, probes: dict[str, Probe]) -> None:
-    """Atomically (temp file + rename), so a crash never leaves half a file."""
+    """Atomically, so a crash never leaves half a file."""
     arrays: dict[str, npt.NDArray[np.generic]] = {"keys": np.array([k.encode() for k in probes], dtype="S64")}
     for key, probe in probes.items():
         arrays[f"{key}.classes"] = np.array(probe.classes)
@@ -66,56 +66,24 @@ def write_probes(path: Path, probes: dict[str, Probe]) -> None:
         arrays[f"{key}.scale"] = np.array(probe.scale)
         arrays[f"{key}.weights"] = probe.weights
         arrays[f"{key}.bias"] = probe.bias
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".probes-", suffix=".npz", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            np.savez(stream, **arrays)  # type: ignore[arg-type]
-        os.chmod(temp, 0o644)  # mkstemp's 0600 would make package data unreadable to others
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda stream: np.savez(stream, **arrays))  # type: ignore[arg-type]
 
 
-class ProbeCache:
+class ProbeCache(LayeredFiles[Probe]):
     """``ProbeCache(model_id, data_dir).train`` is a :data:`~bot.core.understanding.probe.Trainer`.
 
     Blocking (it may train): use it at start-up, where the index is built.
-    ``trained`` counts the probes it had to train, for the tests.
+    ``added`` counts the probes it had to train, for the tests.
     """
 
     def __init__(self, model_id: str, directory: Path | None, *, prebuilt: Path | None = PREBUILT_DIR) -> None:
-        self.path = None if directory is None else Path(directory) / file_name(model_id)
-        self.prebuilt = None if prebuilt is None else Path(prebuilt) / file_name(model_id)
-        self.trained = 0
-        self.used: dict[str, Probe] = {}
-        self._known: dict[str, Probe] | None = None
-
-    def _load(self) -> dict[str, Probe]:
-        if self._known is None:
-            self._known = {}
-            for source in (self.prebuilt, self.path):
-                if source is not None:
-                    self._known.update(read_probes(source))
-        return self._known
+        super().__init__(file_name(model_id), directory, prebuilt, read=read_probes, write=write_probes,
+                         what="probe")
 
     def train(self, matrix: npt.NDArray[np.floating], labels: Sequence[str]) -> Probe:
         key = Probe.training_key(matrix, labels)
-        probe = self._load().get(key)
+        probe = self.get(key)
         if probe is None:
             probe = Probe.train(matrix, labels)
-            self.trained += 1
-            self._known = {**self._load(), key: probe}
-        self.used[key] = probe
+            self.put(key, probe)
         return probe
-
-    def save(self) -> None:
-        """Write the probes this content used to the data directory, if any was trained."""
-        if self.path is None or not self.trained:
-            return
-        try:
-            write_probes(self.path, self.used)
-        except OSError as exc:
-            log.warning("probe cache directory %s is not writable (%s): the probes will be trained "
-                        "again at the next start", self.path.parent, type(exc).__name__)
