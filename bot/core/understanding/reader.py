@@ -52,19 +52,20 @@ class Thresholds:
     #: from which the bot asks the gentle question. Since 2026-12-02 (third
     #: session) the reader learns from the corpus, and the bars are calibrated
     #: on the corpus read unseen (each file by the reader trained on the
-    #: others, pooled over dev and fresh to fresh7:
-    #: ``scripts/calibrate_understanding.py``). possible / self-harm bar ->
-    #: recall / gentle questions: 0.055 / 0.045 0.954 / 9.7%; 0.05 / 0.035
-    #: 0.960 / 11.4%; 0.045 / 0.035 0.966 / 12.7%; 0.04 / 0.035 0.971 /
-    #: 14.0%; 0.04 / 0.03 0.972 / 14.6%. The bars sit at the knee, as
-    #: before: down to here each danger message caught costs at most about
-    #: three needless questions (2.6 for the last step), the next step six.
-    #: A missed danger costs far more than a question too many.
-    possible: float = 0.04
+    #: others, pooled over dev and fresh to fresh8, 1,519 English danger and
+    #: 1,341 sad-but-safe messages: ``scripts/calibrate_understanding.py``).
+    #: possible / self-harm bar -> recall / gentle questions: 0.06 / 0.03
+    #: 0.960 / 8.8%; 0.055 / 0.03 0.969 / 9.7%; 0.055 / 0.025 0.970 / 10.4%;
+    #: 0.05 / 0.03 0.972 / 11.4%; 0.04 / 0.035 0.976 / 13.9%. The bars sit at
+    #: the knee, as before: down to here each danger message caught costs at
+    #: most about three needless questions (under one for the last step),
+    #: any further step five or more. A missed danger costs far more than a
+    #: question too many.
+    possible: float = 0.055
     #: ...the same bar when the nearest danger example is self-harm: a missed
     #: suicide risk costs the most, and indirect self-harm (goodbyes, things
     #: given away, papers put in order) scores lowest.
-    self_harm_possible: float = 0.035
+    self_harm_possible: float = 0.03
     #: ...and from which, with a "clear" example nearest, the model *alone*
     #: gives the full reply (rules give it whatever the score). Raised from
     #: 0.10: model-only evidence gives at most the gentle question unless it
