@@ -52,15 +52,17 @@ class Thresholds:
     #: from which the bot asks the gentle question. Since 2026-12-02 (third
     #: session) the reader learns from the corpus, and the bars are calibrated
     #: on the corpus read unseen (each file by the reader trained on the
-    #: others, pooled over dev and fresh to fresh8, 1,519 English danger and
-    #: 1,341 sad-but-safe messages: ``scripts/calibrate_understanding.py``).
-    #: possible / self-harm bar -> recall / gentle questions: 0.06 / 0.03
-    #: 0.960 / 8.8%; 0.055 / 0.03 0.969 / 9.7%; 0.055 / 0.025 0.970 / 10.4%;
-    #: 0.05 / 0.03 0.972 / 11.4%; 0.04 / 0.035 0.976 / 13.9%. The bars sit at
-    #: the knee, as before: down to here each danger message caught costs at
-    #: most about three needless questions (under one for the last step),
-    #: any further step five or more. A missed danger costs far more than a
-    #: question too many.
+    #: others, pooled over dev and fresh to fresh9, 1,729 English danger and
+    #: 1,481 sad-but-safe messages: ``scripts/calibrate_understanding.py``).
+    #: possible / self-harm bar -> recall / gentle questions: 0.06 / 0.035
+    #: 0.963 / 7.9%; 0.06 / 0.03 0.965 / 8.4%; 0.055 / 0.035 0.969 / 8.6%;
+    #: 0.055 / 0.03 0.971 / 9.2%; 0.055 / 0.025 0.971 / 9.7%; 0.05 / 0.03
+    #: 0.973 / 11.0%; 0.045 / 0.03 0.976 / 12.2%. The bars sit at the knee,
+    #: as before: down to here each danger message caught costs at most about
+    #: three needless questions (2.6 for the last step), the next step about
+    #: eight. A missed danger costs far more than a question too many. (With
+    #: the corpus up to fresh7 the knee was 0.04 / 0.035; each set added moved
+    #: it, and the same rule chose it each time.)
     possible: float = 0.055
     #: ...the same bar when the nearest danger example is self-harm: a missed
     #: suicide risk costs the most, and indirect self-harm (goodbyes, things
