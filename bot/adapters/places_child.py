@@ -6,16 +6,22 @@ for good; the index itself is ~25 MB. Built in a short-lived child process
 and sent back pickled, the bot holds only the index: resident memory at start
 drops by that much (bench/bench_memory.py; README "Speed").
 
+The child lives only as long as one build: it holds nothing but the write
+end of one pipe, sends the index and exits. If the bot dies first (a SIGKILL,
+the OOM killer), the child's send fails on the broken pipe and it exits too.
+(A process pool's worker, used before, held both ends of its own queue and,
+orphaned, waited for work for ever: 117 MB per killed bot.)
+
 If a child cannot be started (a sandbox without ``fork``/``exec``, no
-``/dev/shm``), the index is built in this process, as before: the bot works
-either way, it only keeps more memory.
+``/dev/shm``) or fails, the index is built in this process, as before: the
+bot works either way, it only keeps more memory.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 
 from bot.core.checkin import places
 
@@ -23,6 +29,22 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for the child (it takes ~1 s; a starved machine may take more).
 TIMEOUT = 120.0
+#: "spawn": a fresh interpreter, not a fork of a process with threads and sockets.
+CONTEXT = multiprocessing.get_context("spawn")
+
+
+#: The child's exit status when the bot was gone before the index was ready.
+ORPHANED = 3
+
+
+def build_and_send(writer: Connection) -> None:
+    """In the child: the whole of its life."""
+    try:
+        writer.send(places.build_index())
+    except (BrokenPipeError, ConnectionResetError):
+        raise SystemExit(ORPHANED) from None  # the bot is gone: quietly, no traceback in its log
+    finally:
+        writer.close()
 
 
 def warm_in_child() -> None:
@@ -32,12 +54,32 @@ def warm_in_child() -> None:
     if places.is_built():
         return
     try:
-        # "spawn": a fresh interpreter, not a fork of a process with threads and sockets.
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            index = pool.submit(places.build_index).result(timeout=TIMEOUT)
+        index = _from_child()
     except Exception as exc:
         log.warning("building the place index in a child process failed (%s); building it here",
                     type(exc).__name__)
         places.warm()
         return
     places.install(index)
+
+
+def _from_child() -> places.PlaceIndex:
+    reader, writer = CONTEXT.Pipe(duplex=False)
+    child = CONTEXT.Process(target=build_and_send, args=(writer,), name="trustbot-places", daemon=True)
+    try:
+        child.start()
+        writer.close()  # the child's copy is the only one left: our death breaks its pipe
+        if not reader.poll(TIMEOUT):
+            raise TimeoutError(f"no index from the child within {TIMEOUT:g} s")
+        index = reader.recv()
+    finally:
+        reader.close()
+        writer.close()
+        if child.pid is not None:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()
+                child.join()
+    if not isinstance(index, places.PlaceIndex):
+        raise TypeError(f"the child sent {type(index).__name__}")
+    return index

@@ -94,10 +94,17 @@ class BotProcess:
         return self.log().count("trustbot started as")
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown hooks, no flushing; only what was committed survives."""
+        """SIGKILL: no shutdown hooks, no flushing; only what was committed survives.
+        Every process the bot started must end on its own soon after (a helper
+        left waiting for a dead parent would hold its memory for ever)."""
         assert self.process is not None
+        children = descendants(self.process.pid)
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while (alive := [pid for pid in children if running(pid)]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive, f"processes the killed bot started are still running: {alive}"
 
     def stop(self) -> int:
         if self.process is None or self.process.poll() is not None:
@@ -111,3 +118,29 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` now (Linux: /proc/PID/task/TID/children)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            for child in children:
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie waits for whoever reaps in this container)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
