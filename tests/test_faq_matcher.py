@@ -58,7 +58,7 @@ def _misses(matcher: FaqMatcher, pairs: list[tuple[str, str]]) -> list[str]:
 
 
 def test_eval_set_covers_every_topic_with_five_or_more_questions(book: FaqBook) -> None:
-    # Entries added by issue #10 are measured on tests/data/understanding/dev.yaml.
+    # Entries added by issue #10 are measured on dialogs/corpus/dev.yaml.
     assert set(EVAL["faq"]) <= set(book.ids)
     for faq_id, questions in EVAL["faq"].items():
         assert len(questions) >= 5, faq_id

@@ -41,7 +41,7 @@ def test_eval_set_has_enough_examples_in_every_category() -> None:
     assert len(POSITIVE) >= 30 and len(NEGATIVE) >= 30
     for category in CATEGORIES:
         if category == "risk_to_others":
-            continue  # new in issue #10: measured on tests/data/understanding/dev.yaml
+            continue  # new in issue #10: measured on dialogs/corpus/dev.yaml
         assert sum(p["category"] == category for p in POSITIVE) >= 5, category
 
 
