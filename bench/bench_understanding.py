@@ -153,7 +153,7 @@ def quality(u: Understanding, held_out: dict[str, dict[str, Any]],
             corpus: dict[str, dict[str, Any]]) -> dict[str, Any]:
     from bot.adapters.model import ExampleVectors
     from bot.core.understanding.evaluate import evaluate, novel_part
-    from bot.core.understanding.held_out import reader_without
+    from bot.core.understanding.held_out import learnt_vectors, reader_without
     from bot.core.understanding.index import example_texts
 
     cache = ExampleVectors(u.embedder, CACHE, prebuilt=None)
@@ -167,7 +167,7 @@ def quality(u: Understanding, held_out: dict[str, dict[str, Any]],
         columns[f"{name} +model"] = evaluate(read_fn(u.reader, vectors), data)
         columns[f"{name} novel"] = evaluate(read_fn(u.reader, vectors), novel)
         columns[f"{name} novel"].measures["texts"] = float(len(set_texts(novel)))
-    rows = dict(zip(learnt, u.reader.index.matrix, strict=True))
+    rows = learnt_vectors(u.reader)
     for name, data in corpus.items():
         columns[f"{name} unseen"] = evaluate(read_fn(reader_without(u.reader, name), rows), data)
     return columns

@@ -32,8 +32,7 @@ from bot.adapters.model import load_embedder  # noqa: E402
 from bot.bootstrap import build_brain, reader_with_model  # noqa: E402
 from bot.core.roles import Role  # noqa: E402
 from bot.core.understanding.evaluate import evaluate  # noqa: E402
-from bot.core.understanding.held_out import reader_without  # noqa: E402
-from bot.core.understanding.index import example_texts  # noqa: E402
+from bot.core.understanding.held_out import learnt_vectors, reader_without  # noqa: E402
 from bot.core.understanding.reader import DEFAULT, Reader, Thresholds  # noqa: E402
 from bot.core.understanding.reading import Context, Reading  # noqa: E402
 
@@ -53,7 +52,7 @@ def main() -> None:
     dialogs = ROOT / "dialogs"
     brain = build_brain(dialogs)
     full = reader_with_model(brain, load_embedder(), None, dialogs)
-    rows = dict(zip(example_texts(full.index.content, brain.faq), full.index.matrix, strict=True))
+    rows = learnt_vectors(full)
     pooled: dict[str, list[Any]] = {}
     owner: dict[str, Reader] = {}
     for name in full.index.content.corpus.names():

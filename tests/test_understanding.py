@@ -15,7 +15,7 @@ from bot.core.messages import Text
 from bot.core.roles import Role
 from bot.core.turn import Brain
 from bot.core.understanding.evaluate import TARGETS, evaluate
-from bot.core.understanding.held_out import reader_without
+from bot.core.understanding.held_out import learnt_vectors, reader_without
 from bot.core.understanding.index import example_texts
 from bot.core.understanding.reading import Context, Reading, SafetyLevel
 from tests.support.chat import EngineChat
@@ -45,7 +45,7 @@ DEV_FLOORS = {**TARGETS, "danger_recall": ("min", 0.95), "gentle_questions_on_sa
 def test_dev_set_read_unseen_holds_every_target_it_meets(model_brain: Brain) -> None:
     reader = model_brain.reader
     assert reader is not None
-    rows = dict(zip(example_texts(reader.index.content, model_brain.faq), reader.index.matrix, strict=True))
+    rows = learnt_vectors(reader)
     unseen = reader_without(reader, "dev")
 
     def read(text: str, role: Role | None) -> Reading:

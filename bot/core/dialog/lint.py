@@ -13,7 +13,7 @@ from bot.core.faq.loader import load_faq
 from bot.core.partner.content import load_partner
 from bot.core.safety.loader import load_safety
 from bot.core.understanding.content import load_understanding
-from bot.core.understanding.corpus import load_corpus, unknown_faq_ids
+from bot.core.understanding.corpus import unknown_faq_ids
 
 
 @dataclass(frozen=True)
@@ -33,19 +33,25 @@ def coverage(graph: DialogGraph) -> dict[str, dict[str, int | None]]:
 
 def _other_kinds(directory: Path) -> list[Problem]:
     """Problems in the FAQ, safety, partner and understanding files and the
-    corpus, found by the loaders the bot uses."""
+    corpus, found by the loaders the bot uses (each loaded once)."""
     problems: list[Problem] = []
-    for load in (load_faq, load_safety, load_partner, load_understanding):
+    for load in (load_safety, load_partner):
         try:
             load(directory)
         except DialogError as exc:
             problems.extend(exc.problems)
+    faq = content = None
     try:
-        known = {entry.id for entry in load_faq(directory)}
-    except DialogError:
-        return problems
-    corpus, _ = load_corpus(directory)
-    return problems + unknown_faq_ids(corpus, known)
+        faq = load_faq(directory)
+    except DialogError as exc:
+        problems.extend(exc.problems)
+    try:
+        content = load_understanding(directory)
+    except DialogError as exc:
+        problems.extend(exc.problems)
+    if faq is not None and content is not None:
+        problems += unknown_faq_ids(content.corpus, (entry.id for entry in faq))
+    return problems
 
 
 def lint_dir(directory: Path) -> LintReport:

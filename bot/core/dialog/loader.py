@@ -49,9 +49,12 @@ def _not_yaml(name: str, exc: yaml.YAMLError) -> Problem:
 
 def load_data(name: str, text: str) -> tuple[Any, list[Problem]]:
     """Plain data, without the node lines :func:`parse_yaml` also finds (half
-    the time, for large files of data such as the corpus)."""
-    data, problems = _load_data(name, text)
-    return data, list(problems)
+    the time, for large files of data such as the corpus). Not kept: the
+    corpus is read once, and its parse would stay in memory for nothing."""
+    try:
+        return yaml.load(text, Loader=_Loader), []  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        return None, [_not_yaml(name, exc)]
 
 
 def parse_yaml(name: str, text: str) -> tuple[Document | None, list[Problem]]:
@@ -62,14 +65,6 @@ def parse_yaml(name: str, text: str) -> tuple[Document | None, list[Problem]]:
     a copy)."""
     doc, problems = _parse_yaml(name, text)
     return doc, list(problems)
-
-
-@functools.lru_cache(maxsize=64)
-def _load_data(name: str, text: str) -> tuple[Any, tuple[Problem, ...]]:
-    try:
-        return yaml.load(text, Loader=_Loader), ()  # noqa: S506 - _Loader is a SafeLoader
-    except yaml.YAMLError as exc:
-        return None, (_not_yaml(name, exc),)
 
 
 @functools.lru_cache(maxsize=64)

@@ -16,9 +16,16 @@ from dataclasses import replace
 
 import numpy as np
 
+from bot.core.understanding.embedding import Vector
 from bot.core.understanding.index import UnderstandingIndex, example_texts
 from bot.core.understanding.probe import Probe, Trainer
 from bot.core.understanding.reader import Reader
+
+
+def learnt_vectors(reader: Reader) -> dict[str, Vector]:
+    """Each text the reader learnt from, with its vector (its own rows: the
+    corpus files' texts need no model to be read unseen)."""
+    return dict(zip(example_texts(reader.index.content, reader.faq), reader.index.matrix, strict=True))
 
 
 def reader_without(reader: Reader, part: str, train: Trainer = Probe.train) -> Reader:
@@ -26,7 +33,7 @@ def reader_without(reader: Reader, part: str, train: Trainer = Probe.train) -> R
     index = reader.index
     if not index.has_vectors:
         raise ValueError("a reader without the model learns nothing from the corpus")
-    rows = dict(zip(example_texts(index.content, reader.faq), index.matrix, strict=True))
+    rows = learnt_vectors(reader)
     content = replace(index.content, corpus=index.content.corpus.without(part))
     matrix = np.stack([rows[text] for text in example_texts(content, reader.faq)])
     return replace(reader, index=UnderstandingIndex.build(content, reader.faq, matrix, train))
