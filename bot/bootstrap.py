@@ -173,9 +173,11 @@ async def start_service(settings: Settings, brain: Brain, embedder: Embedder | N
     from bot.adapters.model import EmbeddingWorker
 
     db = await open_database(settings)
-    worker = await EmbeddingWorker(embedder).start() if embedder is not None else None
+    # The reader's costly step runs in the model thread, right after the vector is made.
+    weigh = brain.reader.weigh if brain.reader is not None else None
+    worker = await EmbeddingWorker(embedder, weigh=weigh).start() if embedder is not None else None
     service = ChatService(db, brain, admins=admins, checkins=checkin_hooks(settings, brain),
-                          embed=worker.embed if worker else None, on_close=worker.close if worker else None)
+                          embed=worker.weighed if worker else None, on_close=worker.close if worker else None)
     service.partner.use(partner_content(settings.dialogs_dir()))  # linking partners' words
     return service
 

@@ -76,3 +76,59 @@ async def test_a_blocked_user_is_inactive_until_start(db: Database, min_graph) -
     assert (await db.run(lambda c: users.find(c, ANA))).active is False
     await service.handle(ANA, Start(), _ignore)
     assert (await db.run(lambda c: users.find(c, ANA))).active is True
+
+
+async def test_a_turn_returns_once_its_reply_is_out_and_the_users_next_turn_waits_for_its_ids(
+        db: Database, min_graph) -> None:
+    """The sent ids are committed after the turn returns, but still under the
+    user's lock: the next turn of that user (a quick exit maybe) starts only
+    once they are stored, while other users are not held up."""
+    from bot.storage import privacy
+
+    service = ChatService(db, make_brain(min_graph))
+    await service.handle(ANA, Start(), _ignore)
+    await service.handle(BEN, Start(), _ignore)
+    gate = asyncio.Event()
+    original = service.sent_log.record
+
+    async def slow_record(sent):  # type: ignore[no-untyped-def]
+        await gate.wait()
+        await original(sent)
+
+    service.sent_log.record = slow_record  # type: ignore[method-assign]
+
+    async def sends_two(outcome: Outcome) -> list[int]:
+        return [501, 502]
+
+    await service.handle(ANA, Press("choose_role", "role_broke_trust"), sends_two, chat_id=7)
+    user_id = (await db.run(lambda c: users.find(c, ANA))).id
+    assert await db.run(lambda c: privacy.message_ids(c, user_id)) == []  # not yet committed
+
+    seen: list[list[int]] = []
+
+    async def records_what_is_stored(outcome: Outcome) -> None:
+        seen.append(await db.run(lambda c: privacy.message_ids(c, user_id)))
+
+    next_turn = asyncio.create_task(service.handle(ANA, Press("b_menu", "b_walk_away"), records_what_is_stored))
+    await service.handle(BEN, Press("choose_role", "role_hurt_partner"), _ignore)  # another user goes on
+    await asyncio.sleep(0.02)
+    assert not next_turn.done() and seen == []  # Ana's next turn waits for her ids
+    gate.set()
+    await next_turn
+    assert seen == [[501, 502]]
+    assert len(service.locks) == 0
+
+
+async def test_settled_returns_once_every_pending_id_is_committed(db: Database, min_graph) -> None:
+    from bot.storage import privacy
+
+    service = ChatService(db, make_brain(min_graph))
+    await service.handle(ANA, Start(), _ignore)
+
+    async def sends_one(outcome: Outcome) -> list[int]:
+        return [777]
+
+    await service.handle(ANA, Press("choose_role", "role_broke_trust"), sends_one, chat_id=7)
+    await service.settled()
+    user_id = (await db.run(lambda c: users.find(c, ANA))).id
+    assert await db.run(lambda c: privacy.message_ids(c, user_id)) == [777]

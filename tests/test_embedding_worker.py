@@ -195,3 +195,38 @@ async def test_a_repeated_text_is_answered_from_the_cache_without_the_model() ->
     assert np.array_equal(first, again)
     assert [b for batch in fake.batches for b in batch] == ["ok", "thanks", "yes", "ok"]
     assert worker.cache_hits == 1
+
+
+async def test_a_new_vector_is_weighed_in_the_model_thread_so_the_loop_never_pays_for_it() -> None:
+    weighed_on: list[str] = []
+
+    def weigh(vector: np.ndarray) -> tuple[str, int]:
+        weighed_on.append(threading.current_thread().name)
+        return ("weighed", int(vector.argmax()))
+
+    async with EmbeddingWorker(FakeEmbedder(), weigh=weigh) as worker:
+        first = await worker.weighed("abc")
+        assert weighed_on == [name for name in weighed_on if name.startswith("trustbot-embed")] != []
+        again = await worker.weighed("abc")  # from the cache: weighed here, the model not called again
+    assert first == again == ("weighed", 3)
+    assert weighed_on[-1] == threading.current_thread().name
+    assert worker.cache_hits == 1
+
+
+async def test_without_a_weigh_step_the_worker_gives_the_vector() -> None:
+    async with EmbeddingWorker(FakeEmbedder()) as worker:
+        vector = await worker.weighed("ab")
+    assert isinstance(vector, np.ndarray) and vector[2] == 1.0
+
+
+async def test_a_failing_weigh_step_fails_its_callers_and_the_worker_goes_on() -> None:
+    def weigh(vector: np.ndarray) -> int:
+        if vector[1] == 1.0:
+            raise ValueError("broken")
+        return int(vector.argmax())
+
+    async with EmbeddingWorker(FakeEmbedder()) as worker:
+        worker.weigh = weigh
+        with pytest.raises(ValueError, match="broken"):
+            await worker.weighed("a")
+        assert await worker.weighed("abc") == 3

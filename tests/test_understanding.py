@@ -68,7 +68,7 @@ def test_the_reader_learns_from_the_corpus(model_brain: Brain) -> None:
 
 
 class ModelChat(EngineChat):
-    """The pure core with the text embedded first, as the service does."""
+    """The pure core with the text embedded and weighed first, as the service does."""
 
     def __init__(self, brain: Brain, embedder: Any) -> None:
         super().__init__(brain)
@@ -77,7 +77,8 @@ class ModelChat(EngineChat):
     def _event_for(self, text: str) -> Any:
         event = super()._event_for(text)
         if isinstance(event, Text):
-            return replace(event, vector=self.embedder.embed([text])[0])
+            assert self.brain.reader is not None
+            return replace(event, vector=self.brain.reader.weigh(self.embedder.embed([text])[0]))
         return event
 
 
@@ -224,6 +225,25 @@ def test_the_probe_is_deterministic_and_fits_its_examples(model_brain: Brain) ->
     # Regularised on purpose (it must generalise), and the corpus holds sad
     # messages written to share danger's words, so not every example fits.
     assert sum(g == want for g, want in zip(guessed, labels, strict=True)) / len(labels) > 0.7
+
+
+def test_evidence_weighed_off_the_loop_reads_exactly_as_the_vector_does(model_brain: Brain) -> None:
+    """The service hands the reader evidence weighed in the model thread; it
+    must read every kind of message as the vector itself would, and evidence
+    weighed against another index (a reader rebuilt meanwhile) is weighed again."""
+    reader = model_brain.reader
+    assert reader is not None
+    rows = learnt_vectors(reader)
+    unseen = reader_without(reader, "dev")
+    texts = [item if isinstance(item, str) else item["text"]
+             for part in ("danger", "sad_but_safe", "feelings", "faq", "off_topic", "small_talk")
+             for item in DEV[part][:15]]
+    for role in (None, Role.HURT_PARTNER, Role.BROKE_TRUST):
+        context = Context(role=role)
+        for text in texts:
+            evidence = reader.weigh(rows[text])
+            assert reader.read(text, evidence, context) == reader.read(text, rows[text], context), text
+            assert unseen.read(text, evidence, context) == unseen.read(text, rows[text], context), text
 
 
 def test_no_vector_reads_with_rules_only(model_brain: Brain) -> None:

@@ -56,8 +56,10 @@ class Press:
 
 @dataclass(frozen=True)
 class Text:
-    """Anything typed. ``vector`` is its embedding, added by the service
-    before the turn (None: read by rules only); never compared or printed."""
+    """Anything typed. ``vector`` is its embedding, or the reader's evidence
+    weighed from it off the loop (:mod:`bot.core.understanding.evidence`),
+    added by the service before the turn (None: read by rules only); never
+    compared or printed."""
 
     text: str
     vector: Any = field(default=None, compare=False, repr=False)

@@ -8,6 +8,7 @@ lock so that a user's messages arrive in the order of their taps.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -45,7 +46,7 @@ Deliver = Callable[[Outcome], Awaitable["list[int] | None"]]
 Notify = Callable[[Notice], Awaitable["list[int] | None"]]
 
 log = logging.getLogger(__name__)
-#: Embeds one typed text off the event loop (the model adapter's worker).
+#: Embeds one typed text off the event loop and weighs it for the reader (the model adapter's worker).
 Embed = Callable[[str], Awaitable[Any]]
 
 
@@ -79,6 +80,8 @@ class ChatService:
         self.notify: Notify | None = None
         #: The ids of sent messages, committed in groups (quick exit erases them).
         self.sent_log = SentLog(db)
+        #: Turns that have replied and are committing their sent ids (each holds its user's lock).
+        self._settling: set[asyncio.Task[None]] = set()
 
     async def handle(
         self, key: UserKey, event: Event, deliver: Deliver, *,
@@ -94,18 +97,49 @@ class ChatService:
                 event = replace(event, vector=await self.embed(event.text))
             except Exception:
                 log.warning("embedding failed; reading by rules only")
-        async with self.locks.hold(key):
+        release = await self.locks.acquire(key)
+        handed_over = False
+        try:
             handled = await self.db.run(
                 lambda conn: self._dispatch(conn, key, event, chat_id, message_id, shown))
             outcome = await draw_charts(render(handled.outcome, self.ui, discreet=handled.discreet))
             user_id = handled.user_id
             sent = await deliver(outcome)
             if sent and chat_id is not None and user_id is not None and not outcome.erase:
-                # Still under the lock: the next turn, a quick exit maybe, finds these ids.
-                await self._record_sent(user_id, chat_id, sent)
+                ids = SentIds(user_id, chat_id, tuple(sent), self.clock())
+                if not outcome.notices:
+                    # The reply is out: the turn returns now, and its ids are
+                    # committed after, still under the lock, so the user's next
+                    # turn (a quick exit maybe) finds them.
+                    self._settle(ids, release)
+                    handed_over = True
+                    return outcome
+                await self.sent_log.record(ids)
             if outcome.notices:
                 await self._send_notices(outcome.notices)
             return outcome
+        finally:
+            if not handed_over:
+                release()
+
+    def _settle(self, ids: SentIds, release: Callable[[], None]) -> None:
+        """Commit a turn's sent ids in the background, then release its user."""
+        async def settle() -> None:
+            try:
+                await self.sent_log.record(ids)
+            except Exception as exc:
+                log.warning("could not store sent message ids for user %s: %s", ids.user_id, type(exc).__name__)
+            finally:
+                release()
+
+        task = asyncio.get_running_loop().create_task(settle(), name="trustbot-settle")
+        self._settling.add(task)
+        task.add_done_callback(self._settling.discard)
+
+    async def settled(self) -> None:
+        """Wait until every finished turn's sent ids are committed (close, tests)."""
+        while self._settling:
+            await asyncio.gather(*self._settling, return_exceptions=True)
 
     @property
     def ui(self) -> UiTexts:
@@ -121,7 +155,8 @@ class ChatService:
         return True
 
     async def close(self) -> None:
-        """Stop the model's worker (if any), then the database."""
+        """Commit the sent ids still pending, stop the model's worker (if any), then the database."""
+        await self.settled()
         if self._on_close is not None:
             await self._on_close()
         await self.db.dispose()

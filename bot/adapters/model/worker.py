@@ -23,6 +23,14 @@ the last ``cache_size`` distinct texts are kept, keyed by a hash of the text
 (the text itself is not kept), so a repeat costs no model call. The model is
 deterministic, so a cached vector is the one the model would give.
 
+The worker can also *weigh* each new vector in the model thread
+(``weigh``: the reader's comparison with its ~8,000 labelled rows and its
+probes, ~2 ms of CPU, :mod:`bot.core.understanding.evidence`): done there it
+adds no hop, and the event loop, where button presses are answered, never
+spends those 2 ms. :meth:`EmbeddingWorker.weighed` returns the weighed
+result; a vector from the cache is weighed on the loop (a repeat costs no
+model call, and keeping weighed results, 32 KB each, would cost memory).
+
 A failure never hangs a caller: the model's exception is raised in every
 caller of that batch, a call on a closed worker raises
 :class:`EmbeddingUnavailable`, and a batch slower than ``timeout`` raises
@@ -37,10 +45,10 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 
@@ -58,7 +66,9 @@ class EmbeddingTimeout(EmbeddingUnavailable, TimeoutError):
     """The model did not answer within the worker's timeout."""
 
 
-_Request = tuple[str, "asyncio.Future[Vector]"]
+#: A vector, and what ``weigh`` made of it in the model thread (None without ``weigh``).
+_Result = tuple[Vector, Any]
+_Request = tuple[str, "asyncio.Future[_Result]"]
 
 
 def _lower_priority(nice: int) -> None:
@@ -73,10 +83,13 @@ class EmbeddingWorker:
     """
 
     def __init__(self, embedder: Embedder, *, max_batch: int = 16, timeout: float | None = 5.0,
-                 max_pending: int = 1024, nice: int = MODEL_NICE, cache_size: int = 4096) -> None:
+                 max_pending: int = 1024, nice: int = MODEL_NICE, cache_size: int = 4096,
+                 weigh: Callable[[Vector], Any] | None = None) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.embedder = embedder
+        #: Run on each new vector in the model thread (pure and thread-safe: it only reads arrays).
+        self.weigh = weigh
         self.max_batch = max_batch
         self.timeout = timeout
         self.max_pending = max_pending
@@ -141,6 +154,19 @@ class EmbeddingWorker:
     async def embed(self, text: str) -> Vector:
         """The L2-normalised vector of ``text``; raises the model's exception,
         :class:`EmbeddingUnavailable` or :class:`EmbeddingTimeout`."""
+        vector, _ = await self._result(text)
+        return vector
+
+    async def weighed(self, text: str) -> Any:
+        """``weigh(vector of text)``, weighed in the model thread unless the
+        vector was cached (then here); the vector itself without ``weigh``.
+        Raises as :meth:`embed` does."""
+        vector, weighed = await self._result(text)
+        if self.weigh is None:
+            return vector
+        return weighed if weighed is not None else self.weigh(vector)
+
+    async def _result(self, text: str) -> _Result:
         if not self.running:
             raise EmbeddingUnavailable("the embedding worker is not running")
         key = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).digest()
@@ -148,19 +174,19 @@ class EmbeddingWorker:
         if cached is not None:
             self._cache.move_to_end(key)
             self.cache_hits += 1
-            return cached
-        vector = await self._queued(text)
+            return cached, None
+        result = await self._queued(text)
         if self.cache_size > 0:
-            self._cache[key] = vector
+            self._cache[key] = result[0]
             if len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
-        return vector
+        return result
 
-    async def _queued(self, text: str) -> Vector:
+    async def _queued(self, text: str) -> _Result:
         """Through the batching queue to the model thread."""
         if len(self._pending) >= self.max_pending:
             raise EmbeddingUnavailable("the embedding worker is overloaded")
-        future: asyncio.Future[Vector] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[_Result] = asyncio.get_running_loop().create_future()
         self._pending.append((text, future))
         self._wakeup.set()
         if self.timeout is None:
@@ -192,7 +218,7 @@ class EmbeddingWorker:
                 texts = [text for text, _ in batch]
                 assert self._executor is not None
                 try:
-                    matrix = await loop.run_in_executor(self._executor, self._embed_checked, texts)
+                    results = await loop.run_in_executor(self._executor, self._embed_checked, texts)
                 except asyncio.CancelledError:
                     self._fail(batch, EmbeddingUnavailable("the embedding worker was closed"))
                     raise
@@ -202,16 +228,17 @@ class EmbeddingWorker:
                     continue
                 self.batches += 1
                 self.batch_sizes.append(len(batch))
-                for (_, future), row in zip(batch, matrix, strict=True):
+                for (_, future), result in zip(batch, results, strict=True):
                     if not future.done():
-                        future.set_result(row)
+                        future.set_result(result)
 
-    def _embed_checked(self, texts: list[str]) -> Matrix:
-        """In the worker thread: the model's rows, checked for shape."""
+    def _embed_checked(self, texts: list[str]) -> list[_Result]:
+        """In the worker thread: the model's rows, checked for shape, each weighed."""
         matrix = self.embedder.embed(texts)
         if matrix.shape != (len(texts), self.embedder.dim):
             raise ValueError(f"the model returned shape {matrix.shape} for {len(texts)} texts")
-        return matrix
+        weigh = self.weigh
+        return [(row, weigh(row) if weigh is not None else None) for row in matrix]
 
     @staticmethod
     def _fail(batch: list[_Request], exc: BaseException) -> None:

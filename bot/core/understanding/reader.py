@@ -33,7 +33,8 @@ from bot.core.roles import Role
 from bot.core.safety import check as safety_check
 from bot.core.understanding import rules
 from bot.core.understanding.embedding import Vector
-from bot.core.understanding.index import DANGER, UnderstandingIndex
+from bot.core.understanding.evidence import Evidence, weigh
+from bot.core.understanding.index import UnderstandingIndex
 from bot.core.understanding.reading import (
     CATEGORY_ORDER,
     Context,
@@ -118,8 +119,12 @@ class Reader:
     matcher: FaqMatcher
     thresholds: Thresholds = DEFAULT
 
-    def read(self, text: str, vector: Vector | None = None, context: Context = NO_CONTEXT) -> Reading:
+    def read(self, text: str, vector: Vector | Evidence | None = None, context: Context = NO_CONTEXT) -> Reading:
         return read(self, text, vector, context)
+
+    def weigh(self, vector: Vector) -> Evidence:
+        """The costly part of reading, for the model's worker thread (:mod:`.evidence`)."""
+        return weigh(self.index, vector)
 
 
 def _own_words(context: Context) -> bool:
@@ -138,16 +143,27 @@ def _rule_danger(text: str, context: Context) -> tuple[SafetyCategory, ...]:
     return tuple(c for c in CATEGORY_ORDER if c in found)
 
 
-def read(reader: Reader, text: str, vector: Vector | None, context: Context) -> Reading:
+def _evidence(reader: Reader, vector: Vector | Evidence | None) -> Evidence | None:
+    """Evidence against this reader's own index: weighed elsewhere when it
+    can be (off the loop), here otherwise."""
+    index = reader.index
+    if vector is None or not index.has_vectors:
+        return None
+    if isinstance(vector, Evidence):
+        return vector if vector.index is index else weigh(index, vector.vector)
+    return weigh(index, vector)
+
+
+def read(reader: Reader, text: str, vector: Vector | Evidence | None, context: Context) -> Reading:
     language = rules.language(text)
     question = rules.is_question(text)
     danger = _rule_danger(text, context)
     if danger:
         return Reading(SafetyLevel.CLEAR, danger, language=language, question=question, danger_margin=1.0)
-    index = reader.index
-    sims = index.matrix @ vector if vector is not None and index.has_vectors else None
-    proba = index.probe.proba(vector) if vector is not None and index.probe is not None else None
-    danger_p = _danger_probability(index, vector)
+    evidence = _evidence(reader, vector)
+    sims = evidence.sims if evidence is not None else None
+    proba = evidence.proba if evidence is not None else None
+    danger_p = evidence.danger_p if evidence is not None else None
 
     level, category, margin = SafetyLevel.NONE, None, 0.0
     if sims is not None:
@@ -166,7 +182,7 @@ def read(reader: Reader, text: str, vector: Vector | None, context: Context) -> 
     if talk is not None:
         return Reading(small_talk=talk, question=question, danger_margin=margin)
 
-    faq_id, candidates, score = _faq(reader, text, sims, vector, context)
+    faq_id, candidates, score = _faq(reader, text, evidence, context)
     feeling = _feeling(reader, text, sims, proba)
     if faq_id is not None and feeling is not None and not question:
         # A statement of a feeling is met as a feeling, a question as a question.
@@ -179,12 +195,6 @@ def _top_mean(values: np.ndarray, k: int) -> float:
     if values.size <= k:
         return float(values.mean()) if values.size else -1.0
     return float(np.partition(values, values.size - k)[-k:].mean())
-
-
-def _danger_probability(index: UnderstandingIndex, vector: Vector | None) -> float | None:
-    if vector is None or index.danger_probe is None:
-        return None
-    return float(index.danger_probe.proba(vector)[index.danger_probe.classes.index(DANGER)])
 
 
 def danger_score(reader: Reader, sims: np.ndarray, danger_p: float | None) -> tuple[float, int]:
@@ -247,12 +257,12 @@ def _knn_feeling(reader: Reader, sims: np.ndarray, proba: np.ndarray | None) -> 
     return Feeling(reader.index.labels[int(lay.feeling[int(near.argmax())])].value)
 
 
-def _faq(reader: Reader, text: str, sims: np.ndarray | None, vector: Vector | None,
+def _faq(reader: Reader, text: str, evidence: Evidence | None,
          context: Context) -> tuple[str | None, tuple[str, ...], float]:
     """The entry to answer (or None), "did you mean" candidates, and the best score."""
     role = context.role.value if context.role else None
     fits = {entry.id for entry in reader.faq if entry.fits(role)}
-    if sims is None:
+    if evidence is None:
         decision = reader.matcher.decide(text)
         best = decision.best.score if decision.best else 0.0
         if decision.kind == "answer" and decision.matches[0].faq_id in fits:
@@ -263,15 +273,13 @@ def _faq(reader: Reader, text: str, sims: np.ndarray | None, vector: Vector | No
     lay, t = reader.index.layout, reader.thresholds
     if lay.faq_rows.size == 0:
         return None, (), 0.0
+    sims = evidence.sims
     lexical = {m.faq_id: m.score for m in reader.matcher.rank(text)}
     maxima = np.maximum.reduceat(sims[lay.faq_rows], lay.faq_starts)
     per_entry = {e: float(s) for e, s in zip(lay.faq_ids, maxima, strict=True) if e in fits}
     if not per_entry:
         return None, (), 0.0
-    probe = reader.index.faq_probe
-    entry_p: dict[str, float] = {}
-    if probe is not None and vector is not None and t.faq_probe_weight:
-        entry_p = dict(zip(probe.classes, (float(v) for v in probe.proba(vector)), strict=True))
+    entry_p = evidence.entry_p if t.faq_probe_weight else {}
     scored = sorted(((s + t.lexical_weight * lexical.get(e, 0.0) + t.faq_probe_weight * entry_p.get(e, 0.0), e)
                      for e, s in per_entry.items()), reverse=True)
     (top, first), (second, _) = scored[0], scored[1] if len(scored) > 1 else (-1.0, "")
