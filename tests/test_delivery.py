@@ -110,6 +110,15 @@ async def test_a_block_seen_by_the_answer_alone_still_marks_the_user_blocked() -
 
     log: list[str] = []
     query = Blocking(log)
-    deliver = delivery.Delivery(_Bot(log, query), 7, query=query)  # type: ignore[arg-type]
+    marked: list[str] = []
+
+    async def mark() -> None:
+        marked.append("blocked")
+
+    deliver = delivery.Delivery(_Bot(log, query), 7, query=query, on_late_block=mark)  # type: ignore[arg-type]
     await deliver(Outcome(replies=(Reply("next step"),)))
+    # The turn does not wait for the answer: if it was still in flight, the block is reported late.
+    blocked_at_return = deliver.blocked
+    await delivery.answers_settled()
     assert deliver.blocked
+    assert blocked_at_return or marked == ["blocked"]

@@ -37,6 +37,7 @@ from telegram.request import BaseRequest, RequestData
 
 import bot.adapters.model as model_adapter
 from bot.adapters.telegram import runner
+from bot.adapters.telegram.delivery import answers_settled
 from bot.adapters.telegram.runner import (
     DEFAULT_LIMITER,
     DefaultLimiter,
@@ -191,6 +192,11 @@ class InProcessBot:
         assert self.app is not None, "the bot is not started"
         self._take(int(update["update_id"]))
         await self.app.process_update(Update.de_json(dict(update), self.app.bot))
+        # What the turn left in flight: its button's answer, its sent ids' commit.
+        await answers_settled()
+        service = self.app.bot_data.get("service")
+        if service is not None:
+            await service.settled()
 
     async def deliver(self) -> int:
         """Process every update still queued (e.g. a block's my_chat_member), in order."""

@@ -45,6 +45,22 @@ DELETE_BATCH = 100
 BACKOFF_SECONDS = 0.5
 
 
+#: Callback answers still in flight after their turn returned (asyncio keeps only weak references).
+_IN_FLIGHT: set[asyncio.Future[None]] = set()
+
+
+def _in_flight(work: asyncio.Future[None]) -> None:
+    _IN_FLIGHT.add(work)
+    work.add_done_callback(_IN_FLIGHT.discard)
+
+
+async def answers_settled() -> None:
+    """Wait for every callback answer still in flight (shutdown, and tests
+    that count answers)."""
+    while _IN_FLIGHT:
+        await asyncio.gather(*list(_IN_FLIGHT), return_exceptions=True)
+
+
 class Blocked(Exception):
     """The user blocked the bot (Forbidden)."""
 
@@ -80,13 +96,18 @@ class Delivery:
 
     A button press is answered (answerCallbackQuery) at the same time as the
     reply is sent, so the spinner stops as the next step arrives; a stale
-    button gets a short toast there.
+    button gets a short toast there. The turn does not wait for that answer
+    once its reply is out: it only stops a spinner, nothing depends on it,
+    and waiting cost every press another pass of the event loop.
     """
 
     bot: Bot
     chat_id: int
     query: CallbackQuery | None = None
     ui: UiTexts | None = None
+    #: Called when the user turns out to have blocked the bot after the turn
+    #: returned (only the button's answer, still in flight, saw it).
+    on_late_block: Callable[[], Awaitable[None]] | None = None
     #: Ids of the messages sent so far, for quick exit.
     sent: list[int] = field(default_factory=list)
     blocked: bool = False
@@ -107,11 +128,22 @@ class Delivery:
             self.blocked = True
         finally:
             if answer is not None:
-                try:
-                    await answer
-                except Blocked:
-                    self.blocked = True
+                if answer.done():
+                    self._answered(answer)
+                else:
+                    _in_flight(answer)
+                    answer.add_done_callback(partial(self._answered, late=True))
         return list(self.sent)
+
+    def _answered(self, answer: asyncio.Future[None], *, late: bool = False) -> None:
+        if answer.cancelled() or (exc := answer.exception()) is None:
+            return
+        if not isinstance(exc, Blocked):
+            log.warning("answerCallbackQuery failed: %s", type(exc).__name__)
+            return
+        self.blocked = True
+        if late and self.on_late_block is not None:
+            _in_flight(asyncio.ensure_future(self.on_late_block()))
 
     async def _answer(self, outcome: Outcome) -> None:
         """answerCallbackQuery: stops the spinner; a stale button gets a short toast."""

@@ -8,6 +8,7 @@ in the chat service, which the console and the tests use too.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import Update
 from telegram.ext import (
@@ -67,7 +68,8 @@ class TelegramFrontEnd:
     async def turn(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> Outcome:
         assert update.effective_chat is not None
         key = user_key(update)
-        delivery = Delivery(context.bot, update.effective_chat.id, query=update.callback_query, ui=self.ui)
+        delivery = Delivery(context.bot, update.effective_chat.id, query=update.callback_query, ui=self.ui,
+                            on_late_block=partial(self.service.mark_blocked, key))
         query = update.callback_query
         message = update.effective_message if query is None else None
         outcome = await self.service.handle(

@@ -17,6 +17,7 @@ from bot.adapters.commands import COMMANDS, HELP_COMMAND
 from bot.adapters.places_child import warm_in_child
 from bot.adapters.telegram import partner as partner_links
 from bot.adapters.telegram.checkins import start_checkins
+from bot.adapters.telegram.delivery import answers_settled
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.adapters.telegram.types import App
 from bot.bootstrap import load_brain, private_files, setup_logging, start_service, with_model
@@ -80,6 +81,10 @@ def build_application(
         # presses' p99 10.0 / 10.5 / 11.0 ms against 11.0 / 13.9 / 11.4 ms.
         sys.setswitchinterval(SWITCH_INTERVAL)
 
+    async def post_stop(app: App) -> None:
+        # Button answers still in flight go out before the bot's connection closes.
+        await answers_settled()
+
     async def post_shutdown(app: App) -> None:
         service: ChatService | None = app.bot_data.get("service")
         if service is not None:
@@ -105,6 +110,7 @@ def build_application(
         # order by the chat service's per-user lock.
         .concurrent_updates(64)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
