@@ -204,13 +204,18 @@ async def test_a_new_vector_is_weighed_in_the_model_thread_so_the_loop_never_pay
         weighed_on.append(threading.current_thread().name)
         return ("weighed", int(vector.argmax()))
 
-    async with EmbeddingWorker(FakeEmbedder(), weigh=weigh) as worker:
+    fake = FakeEmbedder()
+    async with EmbeddingWorker(fake, weigh=weigh, weighed_cache_size=1) as worker:
         first = await worker.weighed("abc")
-        assert weighed_on == [name for name in weighed_on if name.startswith("trustbot-embed")] != []
-        again = await worker.weighed("abc")  # from the cache: weighed here, the model not called again
-    assert first == again == ("weighed", 3)
+        assert len(weighed_on) == 1 and weighed_on[0].startswith("trustbot-embed")
+        again = await worker.weighed("abc")  # a recent repeat: neither the model nor the weighing again
+        assert again is first and len(weighed_on) == 1
+        await worker.weighed("abcd")  # pushes "abc" out of the one-entry weighed cache
+        older = await worker.weighed("abc")  # its vector is still cached: weighed here, no model call
+    assert older == first == ("weighed", 3)
     assert weighed_on[-1] == threading.current_thread().name
-    assert worker.cache_hits == 1
+    assert [t for batch in fake.batches for t in batch] == ["abc", "abcd"]
+    assert worker.cache_hits == 2
 
 
 async def test_without_a_weigh_step_the_worker_gives_the_vector() -> None:

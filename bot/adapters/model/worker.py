@@ -28,8 +28,9 @@ The worker can also *weigh* each new vector in the model thread
 probes, ~2 ms of CPU, :mod:`bot.core.understanding.evidence`): done there it
 adds no hop, and the event loop, where button presses are answered, never
 spends those 2 ms. :meth:`EmbeddingWorker.weighed` returns the weighed
-result; a vector from the cache is weighed on the loop (a repeat costs no
-model call, and keeping weighed results, 32 KB each, would cost memory).
+result. The weighed results of the last ``weighed_cache_size`` distinct texts
+are kept too (32 KB each: a few hundred, for the short replies that recur);
+an older repeat has its cached vector weighed on the loop.
 
 A failure never hangs a caller: the model's exception is raised in every
 caller of that batch, a call on a closed worker raises
@@ -71,6 +72,14 @@ _Result = tuple[Vector, Any]
 _Request = tuple[str, "asyncio.Future[_Result]"]
 
 
+def _remember(cache: OrderedDict[bytes, Any], key: bytes, value: Any, size: int) -> None:
+    """Keep ``value`` as the most recent of at most ``size`` entries."""
+    if size > 0:
+        cache[key] = value
+        if len(cache) > size:
+            cache.popitem(last=False)
+
+
 def _lower_priority(nice: int) -> None:
     """In the model thread, as it starts: it yields to the event loop."""
     lower_priority({threading.get_native_id()}, nice)
@@ -84,7 +93,7 @@ class EmbeddingWorker:
 
     def __init__(self, embedder: Embedder, *, max_batch: int = 16, timeout: float | None = 5.0,
                  max_pending: int = 1024, nice: int = MODEL_NICE, cache_size: int = 4096,
-                 weigh: Callable[[Vector], Any] | None = None) -> None:
+                 weigh: Callable[[Vector], Any] | None = None, weighed_cache_size: int = 256) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.embedder = embedder
@@ -99,6 +108,8 @@ class EmbeddingWorker:
         self.cache_size = cache_size
         self.cache_hits = 0
         self._cache: OrderedDict[bytes, Vector] = OrderedDict()
+        self.weighed_cache_size = weighed_cache_size
+        self._weighed: OrderedDict[bytes, Any] = OrderedDict()
         self._pending: list[_Request] = []
         self._wakeup = asyncio.Event()
         self._executor: ThreadPoolExecutor | None = None
@@ -174,12 +185,14 @@ class EmbeddingWorker:
         if cached is not None:
             self._cache.move_to_end(key)
             self.cache_hits += 1
-            return cached, None
+            weighed = self._weighed.get(key)
+            if weighed is not None:
+                self._weighed.move_to_end(key)
+            return cached, weighed
         result = await self._queued(text)
-        if self.cache_size > 0:
-            self._cache[key] = result[0]
-            if len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+        _remember(self._cache, key, result[0], self.cache_size)
+        if result[1] is not None:
+            _remember(self._weighed, key, result[1], self.weighed_cache_size)
         return result
 
     async def _queued(self, text: str) -> _Result:
