@@ -5,7 +5,10 @@ happens to earlier ones, each as its own task, like PTB's update fetcher with
 ``concurrent_updates``. For every update it records
 
 - latency: from the moment it was due to the moment ``process_update``
-  returned (replies sent, message ids stored). This includes any wait behind
+  returned: its replies sent. (Since 2026-12-02 a turn returns once its
+  reply is out; its button's answer, sent alongside, and the commit of its
+  sent ids finish after, the ids still under the user's lock. Before, both
+  were inside this figure.) This includes any wait behind
   earlier updates, so a stall shows up in every update it delays, not just in
   one (no coordinated omission);
 - service: from the moment its task started to the moment it returned.

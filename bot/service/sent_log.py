@@ -2,8 +2,9 @@
 
 A quick exit erases every message of the chat, so the id of each message
 the bot sent must be stored, and stored durably before the user can ask for
-the exit: a turn does not end (and the user's lock is not released) until its
-ids are committed. Those ids only exist once Telegram has answered, after the
+the exit: the user's lock is not released until a turn's ids are committed
+(the turn itself returns once its reply is out, and a task holding the lock
+records its ids: ``ChatService.handle``). Those ids only exist once Telegram has answered, after the
 turn's own transaction, so they need a second one. Under load, many turns
 finish sending at about the same moment; each one waiting for its own
 transaction would serialise on the database's single writer. So the turns
