@@ -50,25 +50,26 @@ class Thresholds:
     """Calibrated on the development set (``scripts/calibrate_understanding.py``)."""
 
     #: Danger score (probe probability x ``probe_weight`` + the two margins)
-    #: from which the bot asks the gentle question. Since 2026-12-02 (third
-    #: session) the reader learns from the corpus, and the bars are calibrated
-    #: on the corpus read unseen (each file by the reader trained on the
-    #: others, pooled over dev and fresh to fresh9, 1,729 English danger and
-    #: 1,481 sad-but-safe messages: ``scripts/calibrate_understanding.py``).
-    #: possible / self-harm bar -> recall / gentle questions: 0.06 / 0.035
-    #: 0.963 / 7.9%; 0.06 / 0.03 0.965 / 8.4%; 0.055 / 0.035 0.969 / 8.6%;
-    #: 0.055 / 0.03 0.971 / 9.2%; 0.055 / 0.025 0.971 / 9.7%; 0.05 / 0.03
-    #: 0.973 / 11.0%; 0.045 / 0.03 0.976 / 12.2%. The bars sit at the knee,
-    #: as before: down to here each danger message caught costs at most about
-    #: three needless questions (2.6 for the last step), the next step about
-    #: eight. A missed danger costs far more than a question too many. (With
-    #: the corpus up to fresh7 the knee was 0.04 / 0.035; each set added moved
-    #: it, and the same rule chose it each time.)
+    #: from which the bot asks the gentle question. The reader learns from
+    #: the corpus, so the bars are calibrated on the corpus read unseen (each
+    #: file by the reader trained on the others, pooled:
+    #: ``scripts/calibrate_understanding.py``). Since 2026-12-02 (fourth
+    #: session: dev and fresh to fresh10, 1,964 English danger and 1,613
+    #: sad-but-safe messages), possible / self-harm bar -> danger missed /
+    #: gentle questions: 0.06 / 0.035 0.967 / 7.8%; 0.055 / 0.035 56 missed
+    #: (0.971) / 141 (8.7%); 0.055 / 0.03 55 / 150 (9.3%); 0.055 / 0.025
+    #: 54 / 155 (9.6%); 0.05 / 0.035 0.972 / 10.6%. The bars sit at the
+    #: knee, by the same rule as before: down to here each danger message
+    #: caught costs at most about three needless questions (about two for the
+    #: last step), the next step five to nine. A missed danger costs far more
+    #: than a question too many. (With fresh9 the last set learnt, the same
+    #: rule chose 0.055 / 0.03; with fewer sets 0.045 / 0.035 and 0.04 /
+    #: 0.035: each set added moves the knee.)
     possible: float = 0.055
     #: ...the same bar when the nearest danger example is self-harm: a missed
     #: suicide risk costs the most, and indirect self-harm (goodbyes, things
     #: given away, papers put in order) scores lowest.
-    self_harm_possible: float = 0.03
+    self_harm_possible: float = 0.035
     #: ...and from which, with a "clear" example nearest, the model *alone*
     #: gives the full reply (rules give it whatever the score). Raised from
     #: 0.10: model-only evidence gives at most the gentle question unless it
