@@ -1,4 +1,4 @@
-"""Per-user locks: one user's turns in order, held across tasks when a turn's bookkeeping ends later."""
+"""Per-user locks held across tasks, and work in flight kept until it is done."""
 
 from __future__ import annotations
 
@@ -35,3 +35,21 @@ async def test_a_waiter_cancelled_leaves_no_lock_behind() -> None:
     await asyncio.gather(waiting, return_exceptions=True)
     release()
     assert len(locks) == 0
+
+
+async def test_work_in_flight_is_held_until_done_and_settled_waits_for_what_is_added_meanwhile() -> None:
+    from bot.service.in_flight import InFlight
+
+    work = InFlight()
+    done: list[str] = []
+
+    async def later(name: str, then: str | None = None) -> None:
+        await asyncio.sleep(0.01)
+        done.append(name)
+        if then is not None:
+            work.add(asyncio.ensure_future(later(then)))
+
+    work.add(asyncio.ensure_future(later("first", then="added meanwhile")))
+    assert len(work) == 1
+    await work.settled()
+    assert done == ["first", "added meanwhile"] and len(work) == 0

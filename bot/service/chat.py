@@ -30,6 +30,7 @@ from bot.service.charts import draw_charts
 from bot.service.checkin_claims import CheckinClaims
 from bot.service.checkins import CheckinConfig, CheckinHooks
 from bot.service.effects import apply_effects
+from bot.service.in_flight import InFlight
 from bot.service.locks import KeyedLocks
 from bot.service.partner import PartnerService, partner_content, purge_expired_invites
 from bot.service.privacy import handle_privacy
@@ -81,7 +82,7 @@ class ChatService:
         #: The ids of sent messages, committed in groups (quick exit erases them).
         self.sent_log = SentLog(db)
         #: Turns that have replied and are committing their sent ids (each holds its user's lock).
-        self._settling: set[asyncio.Task[None]] = set()
+        self._settling = InFlight()
 
     async def handle(
         self, key: UserKey, event: Event, deliver: Deliver, *,
@@ -132,14 +133,11 @@ class ChatService:
             finally:
                 release()
 
-        task = asyncio.get_running_loop().create_task(settle(), name="trustbot-settle")
-        self._settling.add(task)
-        task.add_done_callback(self._settling.discard)
+        self._settling.add(asyncio.get_running_loop().create_task(settle(), name="trustbot-settle"))
 
     async def settled(self) -> None:
         """Wait until every finished turn's sent ids are committed (close, tests)."""
-        while self._settling:
-            await asyncio.gather(*self._settling, return_exceptions=True)
+        await self._settling.settled()
 
     @property
     def ui(self) -> UiTexts:

@@ -33,6 +33,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from bot.adapters.telegram.render import keyboard, keyboard_json
 from bot.core.dialog.schema import UiTexts
 from bot.core.messages import Outcome, Reply
+from bot.service.in_flight import InFlight
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,20 +46,14 @@ DELETE_BATCH = 100
 BACKOFF_SECONDS = 0.5
 
 
-#: Callback answers still in flight after their turn returned (asyncio keeps only weak references).
-_IN_FLIGHT: set[asyncio.Future[None]] = set()
-
-
-def _in_flight(work: asyncio.Future[None]) -> None:
-    _IN_FLIGHT.add(work)
-    work.add_done_callback(_IN_FLIGHT.discard)
+#: Callback answers (and late block marks) still in flight after their turn returned.
+_ANSWERS = InFlight()
 
 
 async def answers_settled() -> None:
     """Wait for every callback answer still in flight (shutdown, and tests
     that count answers)."""
-    while _IN_FLIGHT:
-        await asyncio.gather(*list(_IN_FLIGHT), return_exceptions=True)
+    await _ANSWERS.settled()
 
 
 class Blocked(Exception):
@@ -131,7 +126,7 @@ class Delivery:
                 if answer.done():
                     self._answered(answer)
                 else:
-                    _in_flight(answer)
+                    _ANSWERS.add(answer)
                     answer.add_done_callback(partial(self._answered, late=True))
         return list(self.sent)
 
@@ -143,7 +138,7 @@ class Delivery:
             return
         self.blocked = True
         if late and self.on_late_block is not None:
-            _in_flight(asyncio.ensure_future(self.on_late_block()))
+            _ANSWERS.add(asyncio.ensure_future(self.on_late_block()))
 
     async def _answer(self, outcome: Outcome) -> None:
         """answerCallbackQuery: stops the spinner; a stale button gets a short toast."""
