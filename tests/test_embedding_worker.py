@@ -197,7 +197,7 @@ async def test_a_repeated_text_is_answered_from_the_cache_without_the_model() ->
     assert worker.cache_hits == 1
 
 
-async def test_a_new_vector_is_weighed_in_the_model_thread_so_the_loop_never_pays_for_it() -> None:
+async def test_a_vector_is_weighed_in_the_model_thread_once_and_never_on_the_loop() -> None:
     weighed_on: list[str] = []
 
     def weigh(vector: np.ndarray) -> tuple[str, int]:
@@ -205,16 +205,19 @@ async def test_a_new_vector_is_weighed_in_the_model_thread_so_the_loop_never_pay
         return ("weighed", int(vector.argmax()))
 
     fake = FakeEmbedder()
-    async with EmbeddingWorker(fake, weigh=weigh, weighed_cache_size=1) as worker:
+    async with EmbeddingWorker(fake, weigh=weigh, cache_size=2) as worker:
         first = await worker.weighed("abc")
         assert len(weighed_on) == 1 and weighed_on[0].startswith("trustbot-embed")
-        again = await worker.weighed("abc")  # a recent repeat: neither the model nor the weighing again
+        again = await worker.weighed("abc")  # a repeat: neither the model nor the weighing again
         assert again is first and len(weighed_on) == 1
-        await worker.weighed("abcd")  # pushes "abc" out of the one-entry weighed cache
-        older = await worker.weighed("abc")  # its vector is still cached: weighed here, no model call
-    assert older == first == ("weighed", 3)
-    assert weighed_on[-1] == threading.current_thread().name
-    assert [t for batch in fake.batches for t in batch] == ["abc", "abcd"]
+        await worker.weighed("abcd")
+        older = await worker.weighed("abc")  # still kept with its vector: nothing weighed anywhere
+        assert older is first and len(weighed_on) == 2
+        await worker.weighed("ab")  # "abcd" is now the least recently used of three: dropped
+        await worker.weighed("abcd")  # read and weighed again, in the model thread
+    assert all(name.startswith("trustbot-embed") for name in weighed_on)
+    assert len(weighed_on) == 4
+    assert [t for batch in fake.batches for t in batch] == ["abc", "abcd", "ab", "abcd"]
     assert worker.cache_hits == 2
 
 

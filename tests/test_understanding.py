@@ -231,11 +231,13 @@ def test_the_probe_is_deterministic_and_fits_its_examples(model_brain: Brain) ->
 def test_evidence_weighed_off_the_loop_reads_exactly_as_the_vector_does(model_brain: Brain) -> None:
     """The service hands the reader evidence weighed in the model thread; it
     must read every kind of message as the vector itself would, and evidence
-    weighed against another index (a reader rebuilt meanwhile) is weighed again."""
+    weighed against another index (a reader rebuilt meanwhile) or with other
+    thresholds is weighed again."""
     reader = model_brain.reader
     assert reader is not None
     rows = learnt_vectors(reader)
     unseen = reader_without(reader, "dev")
+    wider = replace(reader, thresholds=replace(reader.thresholds, top_k=reader.thresholds.top_k + 2))
     texts = [item if isinstance(item, str) else item["text"]
              for part in ("danger", "sad_but_safe", "feelings", "faq", "off_topic", "small_talk")
              for item in DEV[part][:15]]
@@ -245,6 +247,7 @@ def test_evidence_weighed_off_the_loop_reads_exactly_as_the_vector_does(model_br
             evidence = reader.weigh(rows[text])
             assert reader.read(text, evidence, context) == reader.read(text, rows[text], context), text
             assert unseen.read(text, evidence, context) == unseen.read(text, rows[text], context), text
+            assert wider.read(text, evidence, context) == wider.read(text, rows[text], context), text
 
 
 def test_no_vector_reads_with_rules_only(model_brain: Brain) -> None:

@@ -24,13 +24,14 @@ the last ``cache_size`` distinct texts are kept, keyed by a hash of the text
 deterministic, so a cached vector is the one the model would give.
 
 The worker can also *weigh* each new vector in the model thread
-(``weigh``: the reader's comparison with its ~8,000 labelled rows and its
+(``weigh``: the reader's comparison with its ~8,600 labelled rows and its
 probes, ~2 ms of CPU, :mod:`bot.core.understanding.evidence`): done there it
 adds no hop, and the event loop, where button presses are answered, never
 spends those 2 ms. :meth:`EmbeddingWorker.weighed` returns the weighed
-result. The weighed results of the last ``weighed_cache_size`` distinct texts
-are kept too (32 KB each: a few hundred, for the short replies that recur);
-an older repeat has its cached vector weighed on the loop.
+result, and the cache keeps it with the vector (about 2 KB together), so a
+repeat is weighed no more than it is embedded. (Until 2026-12-02 the
+evidence held every similarity, 35 KB, so only the last 256 were kept and
+an older repeat was weighed on the loop: ~2 ms there for each.)
 
 A failure never hangs a caller: the model's exception is raised in every
 caller of that batch, a call on a closed worker raises
@@ -93,7 +94,7 @@ class EmbeddingWorker:
 
     def __init__(self, embedder: Embedder, *, max_batch: int = 16, timeout: float | None = 5.0,
                  max_pending: int = 1024, nice: int = MODEL_NICE, cache_size: int = 4096,
-                 weigh: Callable[[Vector], Any] | None = None, weighed_cache_size: int = 256) -> None:
+                 weigh: Callable[[Vector], Any] | None = None) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.embedder = embedder
@@ -107,9 +108,7 @@ class EmbeddingWorker:
         self.batch_sizes: list[int] = []
         self.cache_size = cache_size
         self.cache_hits = 0
-        self._cache: OrderedDict[bytes, Vector] = OrderedDict()
-        self.weighed_cache_size = weighed_cache_size
-        self._weighed: OrderedDict[bytes, Any] = OrderedDict()
+        self._cache: OrderedDict[bytes, _Result] = OrderedDict()
         self._pending: list[_Request] = []
         self._wakeup = asyncio.Event()
         self._executor: ThreadPoolExecutor | None = None
@@ -169,9 +168,9 @@ class EmbeddingWorker:
         return vector
 
     async def weighed(self, text: str) -> Any:
-        """``weigh(vector of text)``, weighed in the model thread unless the
-        vector was cached (then here); the vector itself without ``weigh``.
-        Raises as :meth:`embed` does."""
+        """``weigh(vector of text)``, weighed in the model thread (or kept from
+        an earlier call); the vector itself without ``weigh``. Raises as
+        :meth:`embed` does."""
         vector, weighed = await self._result(text)
         if self.weigh is None:
             return vector
@@ -185,14 +184,9 @@ class EmbeddingWorker:
         if cached is not None:
             self._cache.move_to_end(key)
             self.cache_hits += 1
-            weighed = self._weighed.get(key)
-            if weighed is not None:
-                self._weighed.move_to_end(key)
-            return cached, weighed
+            return cached
         result = await self._queued(text)
-        _remember(self._cache, key, result[0], self.cache_size)
-        if result[1] is not None:
-            _remember(self._weighed, key, result[1], self.weighed_cache_size)
+        _remember(self._cache, key, result, self.cache_size)
         return result
 
     async def _queued(self, text: str) -> _Result:

@@ -1,14 +1,22 @@
 """A message's vector weighed against the reader's index: the costly, pure part of reading.
 
 Why a separate step: comparing a vector with every labelled row (about
-8,000 rows, 12 MB of float32 streamed through memory) and running the three
-probes costs about 2 ms of CPU. Done inside :func:`reader.read` on the event
-loop, that was 2 ms during which no button press could be answered, for every
-typed message. Weighed right where the vector is made, in the model's worker
+8,600 rows, 13 MB of float32 streamed through memory), running the three
+probes and reducing the similarities to what the reader decides on costs
+about 2 ms of CPU. Done inside :func:`reader.read` on the event loop, that
+was 2 ms during which no button press could be answered, for every typed
+message. Weighed right where the vector is made, in the model's worker
 thread (numpy releases the GIL for the product), it costs the loop nothing
-and adds no hop: the reader then only takes maxima and thresholds.
+and adds no hop: the reader then only compares a few numbers with its bars.
 
-Pure: plain arrays in, plain arrays out. The reader accepts either a vector
+Why only a few numbers and not every similarity: the reader never needs
+more than maxima, means of the nearest few and which row was nearest, per
+kind of example. Kept that small (about 2 KB with the vector, against 35 KB
+with every similarity), the evidence of thousands of recent texts can be
+kept, so a repeated text ("ok", a question asked again) costs neither the
+model nor the loop anything.
+
+Pure: plain arrays in, plain numbers out. The reader accepts either a vector
 (it weighs it itself: tests, ``trustbot explain``, the evaluations) or the
 :class:`Evidence` weighed elsewhere, so there is one way to read.
 """
@@ -26,16 +34,45 @@ from bot.core.understanding.index import DANGER, UnderstandingIndex
 Floats = npt.NDArray[np.float32]
 
 
+@dataclass(frozen=True)
+class DangerNeighbours:
+    """How much closer the message is to the danger examples than to any other."""
+
+    #: Nearest danger example's similarity minus the nearest other example's.
+    gap: float
+    #: Mean similarity of the ``top_k`` nearest danger examples, and of the others.
+    near_top: float
+    far_top: float
+    #: Row of the nearest danger example (its label names the category).
+    nearest: int
+
+
+@dataclass(frozen=True)
+class FeelingNeighbours:
+    best: float
+    #: Row of the nearest feeling example.
+    nearest: int
+    #: Nearest FAQ, off-topic or small-talk example: what argues against a feeling.
+    rival: float
+
+
 @dataclass(frozen=True, eq=False)
 class Evidence:
-    """What one vector says against one index. ``index`` is the index it was
-    weighed against: a reader given evidence of another index (a reader
-    rebuilt meanwhile) weighs the vector again rather than misread it."""
+    """What one vector says against one index, reduced to what the reader uses.
+
+    ``index`` and ``top_k`` are what it was weighed with: a reader given
+    evidence of another index (a reader rebuilt meanwhile) or another
+    ``top_k`` weighs ``vector`` again rather than misread it."""
 
     index: UnderstandingIndex
+    top_k: int
     vector: Vector
-    #: Cosine similarity with every row of the index (rows are L2-normalised).
-    sims: Floats
+    danger: DangerNeighbours | None
+    feeling: FeelingNeighbours | None
+    #: Best similarity per FAQ entry, in ``index.layout.faq_ids`` order (empty: no FAQ rows).
+    faq_best: tuple[float, ...]
+    #: Nearest off-topic or small-talk example: what argues against an FAQ answer (-1: none).
+    faq_rival: float
     #: The main probe's probabilities (its columns: ``index.probe.classes``).
     proba: npt.NDArray[np.float64] | None
     #: The danger probe's probability that the message is danger.
@@ -44,9 +81,38 @@ class Evidence:
     entry_p: dict[str, float]
 
 
-def weigh(index: UnderstandingIndex, vector: Vector) -> Evidence:
-    """``vector`` against ``index``: every similarity and probe output the reader uses."""
+def top_mean(values: Floats, k: int) -> float:
+    """Mean of the ``k`` largest values (all of them when there are fewer; -1 when none)."""
+    if values.size <= k:
+        return float(values.mean()) if values.size else -1.0
+    return float(np.partition(values, values.size - k)[-k:].mean())
+
+
+def _danger(index: UnderstandingIndex, sims: Floats, top_k: int) -> DangerNeighbours | None:
+    lay = index.layout
+    if lay.danger.size == 0 or lay.not_danger.size == 0:
+        return None
+    near, far = sims[lay.danger], sims[lay.not_danger]
+    return DangerNeighbours(gap=float(near.max() - far.max()), near_top=top_mean(near, top_k),
+                            far_top=top_mean(far, top_k), nearest=int(lay.danger[int(near.argmax())]))
+
+
+def _feeling(index: UnderstandingIndex, sims: Floats) -> FeelingNeighbours | None:
+    lay = index.layout
+    if lay.feeling.size == 0 or lay.feeling_rivals.size == 0:
+        return None
+    near = sims[lay.feeling]
+    return FeelingNeighbours(best=float(near.max()), nearest=int(lay.feeling[int(near.argmax())]),
+                             rival=float(sims[lay.feeling_rivals].max()))
+
+
+def weigh(index: UnderstandingIndex, vector: Vector, top_k: int) -> Evidence:
+    """``vector`` against ``index``: every reduction and probe output the reader uses."""
+    lay = index.layout
     sims: Floats = index.matrix @ vector
+    faq_best: tuple[float, ...] = ()
+    if lay.faq_rows.size:
+        faq_best = tuple(float(s) for s in np.maximum.reduceat(sims[lay.faq_rows], lay.faq_starts))
     proba = index.probe.proba(vector) if index.probe is not None else None
     danger_p = None
     if index.danger_probe is not None:
@@ -55,4 +121,7 @@ def weigh(index: UnderstandingIndex, vector: Vector) -> Evidence:
     if index.faq_probe is not None:
         entry_p = dict(zip(index.faq_probe.classes, (float(v) for v in index.faq_probe.proba(vector)),
                            strict=True))
-    return Evidence(index=index, vector=vector, sims=sims, proba=proba, danger_p=danger_p, entry_p=entry_p)
+    return Evidence(index=index, top_k=top_k, vector=vector, danger=_danger(index, sims, top_k),
+                    feeling=_feeling(index, sims), faq_best=faq_best,
+                    faq_rival=float(sims[lay.faq_rivals].max()) if lay.faq_rivals.size else -1.0,
+                    proba=proba, danger_p=danger_p, entry_p=entry_p)

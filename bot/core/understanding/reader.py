@@ -25,8 +25,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from bot.core.faq.matcher import FaqMatcher
 from bot.core.faq.model import FaqBook
 from bot.core.roles import Role
@@ -125,7 +123,7 @@ class Reader:
 
     def weigh(self, vector: Vector) -> Evidence:
         """The costly part of reading, for the model's worker thread (:mod:`.evidence`)."""
-        return weigh(self.index, vector)
+        return weigh(self.index, vector, self.thresholds.top_k)
 
 
 def _own_words(context: Context) -> bool:
@@ -147,12 +145,14 @@ def _rule_danger(text: str, context: Context) -> tuple[SafetyCategory, ...]:
 def _evidence(reader: Reader, vector: Vector | Evidence | None) -> Evidence | None:
     """Evidence against this reader's own index: weighed elsewhere when it
     can be (off the loop), here otherwise."""
-    index = reader.index
+    index, top_k = reader.index, reader.thresholds.top_k
     if vector is None or not index.has_vectors:
         return None
     if isinstance(vector, Evidence):
-        return vector if vector.index is index else weigh(index, vector.vector)
-    return weigh(index, vector)
+        if vector.index is index and vector.top_k == top_k:
+            return vector
+        return weigh(index, vector.vector, top_k)
+    return weigh(index, vector, top_k)
 
 
 def read(reader: Reader, text: str, vector: Vector | Evidence | None, context: Context) -> Reading:
@@ -162,16 +162,13 @@ def read(reader: Reader, text: str, vector: Vector | Evidence | None, context: C
     if danger:
         return Reading(SafetyLevel.CLEAR, danger, language=language, question=question, danger_margin=1.0)
     evidence = _evidence(reader, vector)
-    sims = evidence.sims if evidence is not None else None
-    proba = evidence.proba if evidence is not None else None
-    danger_p = evidence.danger_p if evidence is not None else None
 
     level, category, margin = SafetyLevel.NONE, None, 0.0
-    if sims is not None:
-        level, category, margin = _knn_danger(reader, sims, danger_p, text, context)
+    if evidence is not None:
+        level, category, margin = _knn_danger(reader, evidence, text, context)
     if level is not SafetyLevel.NONE and category is not None:
         # With the gentle question, the feeling too: answered once they say they are okay.
-        held = (rules.lone_feeling(text) or _feeling(reader, text, sims, proba)
+        held = (rules.lone_feeling(text) or _feeling(reader, text, evidence)
                 if level is SafetyLevel.POSSIBLE else None)
         return Reading(level, (category,), language=language, question=question, danger_margin=margin,
                        feeling=held)
@@ -184,7 +181,7 @@ def read(reader: Reader, text: str, vector: Vector | Evidence | None, context: C
         return Reading(small_talk=talk, question=question, danger_margin=margin)
 
     faq_id, candidates, score = _faq(reader, text, evidence, context)
-    feeling = _feeling(reader, text, sims, proba)
+    feeling = _feeling(reader, text, evidence)
     if faq_id is not None and feeling is not None and not question:
         # A statement of a feeling is met as a feeling, a question as a question.
         faq_id, candidates = None, ()
@@ -192,29 +189,21 @@ def read(reader: Reader, text: str, vector: Vector | Evidence | None, context: C
                    faq_score=score, question=question, danger_margin=margin)
 
 
-def _top_mean(values: np.ndarray, k: int) -> float:
-    if values.size <= k:
-        return float(values.mean()) if values.size else -1.0
-    return float(np.partition(values, values.size - k)[-k:].mean())
-
-
-def danger_score(reader: Reader, sims: np.ndarray, danger_p: float | None) -> tuple[float, int]:
+def danger_score(reader: Reader, evidence: Evidence) -> tuple[float, int]:
     """The danger score and the row of the nearest danger example (-1: none)."""
-    lay, t = reader.index.layout, reader.thresholds
-    if lay.danger.size == 0 or lay.not_danger.size == 0:
+    near, t = evidence.danger, reader.thresholds
+    if near is None:
         return -1.0, -1
-    near, far = sims[lay.danger], sims[lay.not_danger]
-    at = int(lay.danger[int(near.argmax())])
-    score = t.margin_weight * (float(near.max() - far.max()) + _top_mean(near, t.top_k) - _top_mean(far, t.top_k))
-    if danger_p is not None:
-        score += t.probe_weight * danger_p
-    return score, at
+    score = t.margin_weight * (near.gap + near.near_top - near.far_top)
+    if evidence.danger_p is not None:
+        score += t.probe_weight * evidence.danger_p
+    return score, near.nearest
 
 
-def _knn_danger(reader: Reader, sims: np.ndarray, danger_p: float | None, text: str,
+def _knn_danger(reader: Reader, evidence: Evidence, text: str,
                 context: Context) -> tuple[SafetyLevel, SafetyCategory | None, float]:
     t = reader.thresholds
-    score, at = danger_score(reader, sims, danger_p)
+    score, at = danger_score(reader, evidence)
     own = _own_words(context)
     label = reader.index.labels[at] if at >= 0 else None
     bar = t.self_harm_possible if label is not None and label.value == SafetyCategory.SELF_HARM.value else t.possible
@@ -235,27 +224,24 @@ def _knn_danger(reader: Reader, sims: np.ndarray, danger_p: float | None, text: 
     return SafetyLevel.POSSIBLE, category, score
 
 
-def _feeling(reader: Reader, text: str, sims: np.ndarray | None, proba: np.ndarray | None) -> Feeling | None:
+def _feeling(reader: Reader, text: str, evidence: Evidence | None) -> Feeling | None:
     """A feeling named in words, else the one the examples' vectors point to."""
     feeling = rules.feeling_words(text)
-    if feeling is None and sims is not None:
-        feeling = _knn_feeling(reader, sims, proba)
+    if feeling is None and evidence is not None:
+        feeling = _knn_feeling(reader, evidence)
     return feeling
 
 
-def _knn_feeling(reader: Reader, sims: np.ndarray, proba: np.ndarray | None) -> Feeling | None:
-    lay, t = reader.index.layout, reader.thresholds
+def _knn_feeling(reader: Reader, evidence: Evidence) -> Feeling | None:
+    lay, t, proba = reader.index.layout, reader.thresholds, evidence.proba
     if proba is not None and lay.feeling_columns.size:
         share = proba[lay.feeling_columns]
         if float(share.sum()) >= t.feeling_probe:
             return Feeling(lay.feeling_names[int(share.argmax())])
-    if lay.feeling.size == 0 or lay.feeling_rivals.size == 0:
+    near = evidence.feeling
+    if near is None or near.best - near.rival < t.feeling_margin:
         return None
-    near = sims[lay.feeling]
-    best = float(near.max())
-    if best - float(sims[lay.feeling_rivals].max()) < t.feeling_margin:
-        return None
-    return Feeling(reader.index.labels[int(lay.feeling[int(near.argmax())])].value)
+    return Feeling(reader.index.labels[near.nearest].value)
 
 
 def _faq(reader: Reader, text: str, evidence: Evidence | None,
@@ -272,12 +258,10 @@ def _faq(reader: Reader, text: str, evidence: Evidence | None,
             return None, tuple(m.faq_id for m in decision.matches if m.faq_id in fits), best
         return None, (), best
     lay, t = reader.index.layout, reader.thresholds
-    if lay.faq_rows.size == 0:
+    if not evidence.faq_best:
         return None, (), 0.0
-    sims = evidence.sims
     lexical = {m.faq_id: m.score for m in reader.matcher.rank(text)}
-    maxima = np.maximum.reduceat(sims[lay.faq_rows], lay.faq_starts)
-    per_entry = {e: float(s) for e, s in zip(lay.faq_ids, maxima, strict=True) if e in fits}
+    per_entry = {e: s for e, s in zip(lay.faq_ids, evidence.faq_best, strict=True) if e in fits}
     if not per_entry:
         return None, (), 0.0
     entry_p = evidence.entry_p if t.faq_probe_weight else {}
@@ -287,8 +271,7 @@ def _faq(reader: Reader, text: str, evidence: Evidence | None,
     # Feelings and sadness may well be asked about: only off-topic and small
     # talk argue against answering. Words from the FAQ's world (the lexical
     # score) must back a modest lead.
-    other = float(sims[lay.faq_rivals].max()) if lay.faq_rivals.size else -1.0
-    ahead = per_entry[first] - other
+    ahead = per_entry[first] - evidence.faq_rival
     backed = lexical.get(first, 0.0) >= t.lexical_floor or ahead >= t.faq_strong
     if ahead >= t.faq_margin and top - second >= t.faq_lead and backed:
         return first, (), round(top, 4)
