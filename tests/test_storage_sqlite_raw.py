@@ -325,3 +325,34 @@ def test_a_new_user_row_is_the_same_by_either_path(sqlite_db: Database, paths: P
     assert {path: (r.state, r.extra, r.active, r.discreet, r.checkin_enabled, r.chat_id, r.created_at)
             for path, r in found.items()} == {
         path: ({}, {}, True, False, True, 7, NOW.replace(tzinfo=None)) for path in ("sqlalchemy", "raw")}
+
+
+@pytest.mark.parametrize("changes", [
+    {"discreet": True},
+    {"timezone": "Europe/Kyiv", "checkin_time": "08:30", "checkin_enabled": True},
+    {"checkin_enabled": False, "active": False},
+    {"next_checkin_at": NOW + timedelta(days=1)},
+    {"next_checkin_at": None, "timezone": None},
+    {"extra": {"shown": ["ä", "🙂"], "n": 1.5}, "chat_id": 42},
+    {"state": STATES[2], "active": True},
+])
+def test_any_settings_update_stores_what_sqlalchemy_stores(sqlite_db: Database, paths: Paths,
+                                                         changes: dict[str, Any]) -> None:
+    """Settings, check-in bookkeeping and the like go raw on SQLite too: each
+    column's stored text and type must be SQLAlchemy's, read back alike."""
+    columns = ", ".join(f"{name}, typeof({name})" for name in (*changes, "updated_at"))
+    stored: dict[str, tuple[Any, ...]] = {}
+    found: dict[str, users.UserRecord] = {}
+    for number, path in enumerate(("sqlalchemy", "raw")):
+        key = UserKey("telegram", f"settings-{number}")
+        user = run(sqlite_db, lambda c, key=key: users.get_or_create(c, key, NOW, chat_id=7))
+        getattr(paths, path)()
+        run(sqlite_db, lambda c, user=user: users.update(c, user.id, NOW + timedelta(minutes=5), **changes))
+        paths.raw()
+        stored[path] = tuple(run(sqlite_db, lambda c, user=user: c.exec_driver_sql(
+            f"SELECT {columns} FROM users WHERE id = ?", (user.id,)).one()))
+        found[path] = run(sqlite_db, lambda c, key=key: users.find(c, key))
+    assert stored["raw"] == stored["sqlalchemy"]
+    for name, value in changes.items():
+        want = value.replace(tzinfo=None) if isinstance(value, datetime) else value
+        assert getattr(found["raw"], name) == getattr(found["sqlalchemy"], name) == want

@@ -86,6 +86,9 @@ _TAGS: dict[str, type] = {
     "k": SkipStep,
 }
 _CLASS_TAG = {cls: tag for tag, cls in _TAGS.items()}
+#: Each button event's fields, looked up once: ``dataclasses.fields`` on every
+#: button of every reply was a visible share of a turn.
+_FIELDS = {cls: dataclasses.fields(cls) for cls in _TAGS.values()}
 
 
 class BadCallback(ValueError):
@@ -96,7 +99,7 @@ def encode(event: Event | Any) -> str:
     tag = _CLASS_TAG.get(type(event))
     if tag is None:
         raise ValueError(f"{type(event).__name__} cannot be a button")
-    values = [str(getattr(event, f.name)) for f in dataclasses.fields(event)]
+    values = [str(getattr(event, f.name)) for f in _FIELDS[type(event)]]
     data = ":".join([VERSION, tag, *values])
     if len(data.encode("utf-8")) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
@@ -112,7 +115,7 @@ def decode(data: str | None) -> Event | Any:
     cls = _TAGS.get(parts[1])
     if cls is None:
         raise BadCallback("unknown action")
-    fields = dataclasses.fields(cls)
+    fields = _FIELDS[cls]
     values = parts[2:]
     if len(values) != len(fields) or not all(_FIELD.match(v) for v in values):
         raise BadCallback("malformed fields")

@@ -111,4 +111,11 @@ def compiled(statement: sa.ClauseElement, params: Sequence[str], *, column_keys:
     return str(result)
 
 
+def compiled_with_order(statement: sa.ClauseElement) -> tuple[str, tuple[str, ...]]:
+    """SQLAlchemy's own SQL for ``statement`` on SQLite and the names of its
+    positional parameters in order, for statements built at run time."""
+    result = cast(SQLCompiler, statement.compile(dialect=_DIALECT))
+    return str(result), tuple(result.positiontup or ())
+
+
 _DIALECT = sqlite.dialect()

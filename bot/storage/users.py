@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -138,12 +140,43 @@ def get_or_create(conn: Connection, key: UserKey, now: datetime, *, chat_id: int
     return created
 
 
+def _optional_datetime_text(value: datetime | None) -> str | None:
+    return None if value is None else raw.datetime_text(value)
+
+
+#: How a value of each column ``update`` may change is stored on SQLite, as
+#: SQLAlchemy's column types store it (sqlite_raw.py); booleans, text and
+#: numbers go to sqlite3 as they are. A column missing here takes SQLAlchemy's path.
+_RAW_VALUE: dict[str, Callable[[Any], Any]] = {
+    "state": raw.json_text, "extra": raw.json_text, "next_checkin_at": _optional_datetime_text,
+    **{name: lambda value: value for name in (
+        "chat_id", "active", "discreet", "timezone", "checkin_time", "checkin_enabled")},
+}
+
+
+@functools.cache
+def _raw_update(columns: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    """``UPDATE users SET updated_at, <columns> WHERE id`` and its parameters'
+    order, compiled once per set of columns."""
+    statement = (sa.update(users).where(users.c.id == sa.bindparam("user_id"))
+                 .values({"updated_at": sa.bindparam("now"), **{name: sa.bindparam(name) for name in columns}}))
+    return raw.compiled_with_order(statement)
+
+
 def update(conn: Connection, user_id: int, now: datetime, **values: Any) -> None:
     if values.keys() == {"state"}:  # every turn: the prebuilt statement
         if raw.is_sqlite(conn):
             raw.execute(conn, _RAW_SAVE_STATE, (raw.datetime_text(now), raw.json_text(values["state"]), user_id))
             return
         conn.execute(_SAVE_STATE, {"user_id": user_id, "state": values["state"], "now": now})
+        return
+    if raw.is_sqlite(conn) and values.keys() <= _RAW_VALUE.keys():
+        # Settings and check-in bookkeeping: building this statement with
+        # SQLAlchemy cost more than a whole turn's other SQL.
+        sql, order = _raw_update(frozenset(values))
+        bound = {name: _RAW_VALUE[name](value) for name, value in values.items()}
+        bound.update(now=raw.datetime_text(now), user_id=user_id)
+        raw.execute(conn, sql, [bound[name] for name in order])
         return
     conn.execute(sa.update(users).where(users.c.id == user_id).values(updated_at=now, **values))
 
