@@ -200,9 +200,10 @@ async def test_a_repeated_text_is_answered_from_the_cache_without_the_model() ->
 async def test_a_vector_is_weighed_in_the_model_thread_once_and_never_on_the_loop() -> None:
     weighed_on: list[str] = []
 
-    def weigh(vector: np.ndarray) -> tuple[str, int]:
+    def weigh(text: str, vector: np.ndarray) -> tuple[str, int]:
         weighed_on.append(threading.current_thread().name)
-        return ("weighed", int(vector.argmax()))
+        assert int(vector.argmax()) == len(text)  # each text with its own vector
+        return (text, int(vector.argmax()))
 
     fake = FakeEmbedder()
     async with EmbeddingWorker(fake, weigh=weigh, cache_size=2) as worker:
@@ -228,7 +229,7 @@ async def test_without_a_weigh_step_the_worker_gives_the_vector() -> None:
 
 
 async def test_a_failing_weigh_step_fails_its_callers_and_the_worker_goes_on() -> None:
-    def weigh(vector: np.ndarray) -> int:
+    def weigh(text: str, vector: np.ndarray) -> int:
         if vector[1] == 1.0:
             raise ValueError("broken")
         return int(vector.argmax())

@@ -79,7 +79,7 @@ class ModelChat(EngineChat):
         event = super()._event_for(text)
         if isinstance(event, Text):
             assert self.brain.reader is not None
-            return replace(event, vector=self.brain.reader.weigh(self.embedder.embed([text])[0]))
+            return replace(event, vector=self.brain.reader.weigh(text, self.embedder.embed([text])[0]))
         return event
 
 
@@ -244,7 +244,7 @@ def test_evidence_weighed_off_the_loop_reads_exactly_as_the_vector_does(model_br
     for role in (None, Role.HURT_PARTNER, Role.BROKE_TRUST):
         context = Context(role=role)
         for text in texts:
-            evidence = reader.weigh(rows[text])
+            evidence = reader.weigh(text, rows[text])
             assert reader.read(text, evidence, context) == reader.read(text, rows[text], context), text
             assert unseen.read(text, evidence, context) == unseen.read(text, rows[text], context), text
             assert wider.read(text, evidence, context) == wider.read(text, rows[text], context), text

@@ -23,9 +23,10 @@ the last ``cache_size`` distinct texts are kept, keyed by a hash of the text
 (the text itself is not kept), so a repeat costs no model call. The model is
 deterministic, so a cached vector is the one the model would give.
 
-The worker can also *weigh* each new vector in the model thread
-(``weigh``: the reader's comparison with its ~8,600 labelled rows and its
-probes, ~2 ms of CPU, :mod:`bot.core.understanding.evidence`): done there it
+The worker can also *weigh* each new text and its vector in the model
+thread (``weigh``: the reader's comparison with its ~8,600 labelled rows,
+its probes and the FAQ's word matcher, ~2 ms of CPU,
+:mod:`bot.core.understanding.evidence`): done there it
 adds no hop, and the event loop, where button presses are answered, never
 spends those 2 ms. :meth:`EmbeddingWorker.weighed` returns the weighed
 result, and the cache keeps it with the vector (about 2 KB together), so a
@@ -94,11 +95,12 @@ class EmbeddingWorker:
 
     def __init__(self, embedder: Embedder, *, max_batch: int = 16, timeout: float | None = 5.0,
                  max_pending: int = 1024, nice: int = MODEL_NICE, cache_size: int = 4096,
-                 weigh: Callable[[Vector], Any] | None = None) -> None:
+                 weigh: Callable[[str, Vector], Any] | None = None) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.embedder = embedder
-        #: Run on each new vector in the model thread (pure and thread-safe: it only reads arrays).
+        #: Run on each new text and its vector in the model thread (pure and
+        #: thread-safe: it only reads arrays and tables built at start).
         self.weigh = weigh
         self.max_batch = max_batch
         self.timeout = timeout
@@ -174,7 +176,7 @@ class EmbeddingWorker:
         vector, weighed = await self._result(text)
         if self.weigh is None:
             return vector
-        return weighed if weighed is not None else self.weigh(vector)
+        return weighed if weighed is not None else self.weigh(text, vector)
 
     async def _result(self, text: str) -> _Result:
         if not self.running:
@@ -245,7 +247,8 @@ class EmbeddingWorker:
         if matrix.shape != (len(texts), self.embedder.dim):
             raise ValueError(f"the model returned shape {matrix.shape} for {len(texts)} texts")
         weigh = self.weigh
-        return [(row, weigh(row) if weigh is not None else None) for row in matrix]
+        return [(row, weigh(text, row) if weigh is not None else None)
+                for text, row in zip(texts, matrix, strict=True)]
 
     @staticmethod
     def _fail(batch: list[_Request], exc: BaseException) -> None:

@@ -11,10 +11,15 @@ and adds no hop: the reader then only compares a few numbers with its bars.
 
 Why only a few numbers and not every similarity: the reader never needs
 more than maxima, means of the nearest few and which row was nearest, per
-kind of example. Kept that small (about 2 KB with the vector, against 35 KB
+kind of example. Kept that small (about 3 KB with the vector, against 35 KB
 with every similarity), the evidence of thousands of recent texts can be
 kept, so a repeated text ("ok", a question asked again) costs neither the
 model nor the loop anything.
+
+The FAQ's lexical ranking of the text (the typo-tolerant word matcher, about
+0.3 ms) is weighed there too: like the rest it depends on the text alone,
+not on who typed it or where. The safety rules are not: they run on the
+loop for every message, model or none, before anything else.
 
 Pure: plain arrays in, plain numbers out. The reader accepts either a vector
 (it weighs it itself: tests, ``trustbot explain``, the evaluations) or the
@@ -28,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.core.faq.matcher import FaqMatcher
 from bot.core.understanding.embedding import Vector
 from bot.core.understanding.index import DANGER, UnderstandingIndex
 
@@ -60,11 +66,12 @@ class FeelingNeighbours:
 class Evidence:
     """What one vector says against one index, reduced to what the reader uses.
 
-    ``index`` and ``top_k`` are what it was weighed with: a reader given
-    evidence of another index (a reader rebuilt meanwhile) or another
-    ``top_k`` weighs ``vector`` again rather than misread it."""
+    ``index``, ``matcher`` and ``top_k`` are what it was weighed with: a
+    reader given evidence of another index (a reader rebuilt meanwhile), or
+    another matcher or ``top_k``, weighs ``vector`` again rather than misread it."""
 
     index: UnderstandingIndex
+    matcher: FaqMatcher
     top_k: int
     vector: Vector
     danger: DangerNeighbours | None
@@ -79,6 +86,8 @@ class Evidence:
     danger_p: float | None
     #: The FAQ-entry probe's probability per entry id.
     entry_p: dict[str, float]
+    #: The lexical matcher's score per entry id.
+    lexical: dict[str, float]
 
 
 def top_mean(values: Floats, k: int) -> float:
@@ -106,8 +115,13 @@ def _feeling(index: UnderstandingIndex, sims: Floats) -> FeelingNeighbours | Non
                              rival=float(sims[lay.feeling_rivals].max()))
 
 
-def weigh(index: UnderstandingIndex, vector: Vector, top_k: int) -> Evidence:
-    """``vector`` against ``index``: every reduction and probe output the reader uses."""
+def lexical_scores(matcher: FaqMatcher, text: str) -> dict[str, float]:
+    return {match.faq_id: match.score for match in matcher.rank(text)}
+
+
+def weigh(index: UnderstandingIndex, matcher: FaqMatcher, text: str, vector: Vector, top_k: int) -> Evidence:
+    """``text`` and its ``vector`` against ``index`` and ``matcher``: every
+    reduction, probe output and lexical score the reader uses."""
     lay = index.layout
     sims: Floats = index.matrix @ vector
     faq_best: tuple[float, ...] = ()
@@ -121,7 +135,8 @@ def weigh(index: UnderstandingIndex, vector: Vector, top_k: int) -> Evidence:
     if index.faq_probe is not None:
         entry_p = dict(zip(index.faq_probe.classes, (float(v) for v in index.faq_probe.proba(vector)),
                            strict=True))
-    return Evidence(index=index, top_k=top_k, vector=vector, danger=_danger(index, sims, top_k),
-                    feeling=_feeling(index, sims), faq_best=faq_best,
+    return Evidence(index=index, matcher=matcher, top_k=top_k, vector=vector,
+                    danger=_danger(index, sims, top_k), feeling=_feeling(index, sims), faq_best=faq_best,
                     faq_rival=float(sims[lay.faq_rivals].max()) if lay.faq_rivals.size else -1.0,
-                    proba=proba, danger_p=danger_p, entry_p=entry_p)
+                    proba=proba, danger_p=danger_p, entry_p=entry_p,
+                    lexical=lexical_scores(matcher, text) if faq_best else {})

@@ -121,9 +121,9 @@ class Reader:
     def read(self, text: str, vector: Vector | Evidence | None = None, context: Context = NO_CONTEXT) -> Reading:
         return read(self, text, vector, context)
 
-    def weigh(self, vector: Vector) -> Evidence:
+    def weigh(self, text: str, vector: Vector) -> Evidence:
         """The costly part of reading, for the model's worker thread (:mod:`.evidence`)."""
-        return weigh(self.index, vector, self.thresholds.top_k)
+        return weigh(self.index, self.matcher, text, vector, self.thresholds.top_k)
 
 
 def _own_words(context: Context) -> bool:
@@ -142,17 +142,17 @@ def _rule_danger(text: str, context: Context) -> tuple[SafetyCategory, ...]:
     return tuple(c for c in CATEGORY_ORDER if c in found)
 
 
-def _evidence(reader: Reader, vector: Vector | Evidence | None) -> Evidence | None:
+def _evidence(reader: Reader, text: str, vector: Vector | Evidence | None) -> Evidence | None:
     """Evidence against this reader's own index: weighed elsewhere when it
     can be (off the loop), here otherwise."""
-    index, top_k = reader.index, reader.thresholds.top_k
-    if vector is None or not index.has_vectors:
+    if vector is None or not reader.index.has_vectors:
         return None
     if isinstance(vector, Evidence):
-        if vector.index is index and vector.top_k == top_k:
+        if (vector.index is reader.index and vector.matcher is reader.matcher
+                and vector.top_k == reader.thresholds.top_k):
             return vector
-        return weigh(index, vector.vector, top_k)
-    return weigh(index, vector, top_k)
+        return reader.weigh(text, vector.vector)
+    return reader.weigh(text, vector)
 
 
 def read(reader: Reader, text: str, vector: Vector | Evidence | None, context: Context) -> Reading:
@@ -161,7 +161,7 @@ def read(reader: Reader, text: str, vector: Vector | Evidence | None, context: C
     danger = _rule_danger(text, context)
     if danger:
         return Reading(SafetyLevel.CLEAR, danger, language=language, question=question, danger_margin=1.0)
-    evidence = _evidence(reader, vector)
+    evidence = _evidence(reader, text, vector)
 
     level, category, margin = SafetyLevel.NONE, None, 0.0
     if evidence is not None:
@@ -260,7 +260,7 @@ def _faq(reader: Reader, text: str, evidence: Evidence | None,
     lay, t = reader.index.layout, reader.thresholds
     if not evidence.faq_best:
         return None, (), 0.0
-    lexical = {m.faq_id: m.score for m in reader.matcher.rank(text)}
+    lexical = evidence.lexical
     per_entry = {e: s for e, s in zip(lay.faq_ids, evidence.faq_best, strict=True) if e in fits}
     if not per_entry:
         return None, (), 0.0
