@@ -10,6 +10,7 @@ user their own current step.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import Any
 
@@ -95,7 +96,11 @@ class BadCallback(ValueError):
     """Callback data we did not make, or made by a release we no longer speak."""
 
 
+@functools.lru_cache(maxsize=4096)
 def encode(event: Event | Any) -> str:
+    """An event as callback data. Kept for the most recent events: every reply
+    encodes its buttons again, and the same buttons recur (a node's keyboard,
+    the menu). Button events hold node names, keys and ids, never a user's words."""
     tag = _CLASS_TAG.get(type(event))
     if tag is None:
         raise ValueError(f"{type(event).__name__} cannot be a button")

@@ -172,8 +172,10 @@ SEND_MESSAGE = "sendmessage"
 
 
 async def send_text(bot: Bot, chat_id: int, reply: Reply) -> int:
-    """``sendMessage`` as plain JSON; the answer's message id, nothing parsed."""
-    params: dict[str, object] = {"chat_id": chat_id, "text": reply.text}
+    """``sendMessage`` as plain JSON; the answer's message id, nothing parsed.
+    The chat id goes as text, which the Bot API takes as well as a number
+    (PTB would otherwise JSON-encode the number on every call)."""
+    params: dict[str, object] = {"chat_id": str(chat_id), "text": reply.text}
     markup = keyboard_json(reply)
     if markup is not None:
         params["reply_markup"] = markup

@@ -13,6 +13,7 @@ user when they change zone. Two edge cases need a rule:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -96,13 +97,16 @@ class CheckinSchedule:
 
     @property
     def hhmm(self) -> str:
-        return self.at.strftime("%H:%M")
+        return f"{self.at.hour:02d}:{self.at.minute:02d}"
 
 
+@functools.lru_cache(maxsize=1024)
 def effective(checkin_time: str | None, timezone_name: str | None,
               default_time: time = DEFAULT_TIME, default_zone: str = DEFAULT_ZONE) -> CheckinSchedule:
     """Stored values can be missing or stale (a zone renamed by a tzdata
-    release): anything unusable falls back to the default, never an error."""
+    release): anything unusable falls back to the default, never an error.
+    Every turn asks (the user's profile): the answers for the settings seen
+    recently are kept (times and zone names only)."""
     at = parse_hhmm(checkin_time) if checkin_time else None
     tz = zone(timezone_name) if timezone_name else None
     return CheckinSchedule(at or default_time, tz or zone(default_zone) or ZoneInfo("UTC"))
