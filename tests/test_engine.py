@@ -132,6 +132,18 @@ async def test_text_is_a_dialog_event_only_while_a_step_waits_for_it(min_graph) 
     assert engine.is_dialog_event(min_graph, asking, Text("I am sorry"))
 
 
+async def test_a_steps_keyboard_is_built_once_and_an_edited_graph_builds_its_own(min_graph) -> None:
+    state = engine.step(min_graph, DialogState(), Start()).state
+    first = engine.step(min_graph, state, Press("choose_role", "role_hurt_partner")).outcome.replies[-1].buttons
+    again = engine.step(min_graph, state, Press("choose_role", "role_hurt_partner")).outcome.replies[-1].buttons
+    assert first and again is first
+    relabelled = {**min_graph.nodes, "h_menu": min_graph.nodes["h_menu"].model_copy(update={"buttons": ()})}
+    edited = replace(min_graph, nodes=relabelled)
+    assert not edited.keyboards
+    shown = engine.step(edited, state, Press("choose_role", "role_hurt_partner")).outcome.replies[-1].buttons
+    assert len(shown) < len(first)
+
+
 def test_state_survives_a_json_round_trip() -> None:
     import json
 

@@ -288,6 +288,16 @@ def _pick(node_id: str, index: int, message: Message, seen: dict[str, int]) -> s
 
 
 def _buttons(graph: DialogGraph, node_id: str, node: NodeSpec, role: str | None) -> tuple[Button, ...]:
+    """A step's keyboard; built once per step and role (the graph is immutable)."""
+    if graph.nodes.get(node_id) is not node:  # a walk cut short by MAX_HOPS: not worth keeping
+        return _build_buttons(graph, node_id, node, role)
+    built: tuple[Button, ...] | None = graph.keyboards.get((node_id, role))
+    if built is None:
+        built = graph.keyboards[node_id, role] = _build_buttons(graph, node_id, node, role)
+    return built
+
+
+def _build_buttons(graph: DialogGraph, node_id: str, node: NodeSpec, role: str | None) -> tuple[Button, ...]:
     buttons = [Button(b.label, Press(node_id, b.key)) for b in node.buttons]
     is_menu = node_id == graph.role_choice or any(info.menu == node_id for info in graph.roles.values())
     if node.menu_button and not is_menu:

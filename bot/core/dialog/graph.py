@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.core.dialog.schema import ButtonSpec, CareTexts, CheckinSpec, NodeSpec, UiTexts
 
@@ -55,6 +56,10 @@ class DialogGraph:
     onboarding: tuple[str, ...] = ()
     #: Words of /journal, /safetyplan, /safety and the guide map.
     care: CareTexts | None = None
+    #: Each step's keyboard, built the first time it is shown (the engine's
+    #: ``_buttons``): the graph never changes, and every turn showed one.
+    keyboards: dict[tuple[str, str | None], Any] = field(default_factory=dict, init=False, compare=False,
+                                                         repr=False)
 
     def menu_for(self, role: str | None) -> str:
         """The node the Menu button leads to: the role menu, or the role choice."""
