@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.core.messages import Outcome, Press, Start, Text
 from bot.service.chat import ChatService
 from bot.storage import users
@@ -89,13 +91,15 @@ async def test_a_turn_returns_once_its_reply_is_out_and_the_users_next_turn_wait
     await service.handle(ANA, Start(), _ignore)
     await service.handle(BEN, Start(), _ignore)
     gate = asyncio.Event()
-    original = service.sent_log.record
 
-    async def slow_record(sent):  # type: ignore[no-untyped-def]
-        await gate.wait()
-        await original(sent)
+    class SlowDb:
+        """The sent ids' commit waits for the gate (the turns' own transactions do not)."""
 
-    service.sent_log.record = slow_record  # type: ignore[method-assign]
+        async def run(self, work):  # type: ignore[no-untyped-def]
+            await gate.wait()
+            return await db.run(work)
+
+    service.sent_log.db = SlowDb()  # type: ignore[assignment]
 
     async def sends_two(outcome: Outcome) -> list[int]:
         return [501, 502]
@@ -132,3 +136,27 @@ async def test_settled_returns_once_every_pending_id_is_committed(db: Database, 
     await service.settled()
     user_id = (await db.run(lambda c: users.find(c, ANA))).id
     assert await db.run(lambda c: privacy.message_ids(c, user_id)) == [777]
+
+
+async def test_a_failed_commit_of_sent_ids_is_logged_and_still_releases_the_user(
+        db: Database, min_graph, caplog: pytest.LogCaptureFixture) -> None:
+    service = ChatService(db, make_brain(min_graph))
+    await service.handle(ANA, Start(), _ignore)
+
+    class BrokenDb:
+        async def run(self, work):  # type: ignore[no-untyped-def]
+            raise OSError("disk full")
+
+    service.sent_log.db = BrokenDb()  # type: ignore[assignment]
+
+    async def sends_one(outcome: Outcome) -> list[int]:
+        return [901]
+
+    with caplog.at_level("WARNING"):
+        await service.handle(ANA, Press("choose_role", "role_broke_trust"), sends_one, chat_id=7)
+        await service.settled()
+    assert len(service.locks) == 0
+    assert any("could not store sent message ids" in r.getMessage() and "OSError" in r.getMessage()
+               for r in caplog.records)
+    outcome = await asyncio.wait_for(service.handle(ANA, Press("b_menu", "b_walk_away"), _ignore), 5)
+    assert outcome.replies

@@ -3,8 +3,8 @@
 A quick exit erases every message of the chat, so the id of each message
 the bot sent must be stored, and stored durably before the user can ask for
 the exit: the user's lock is not released until a turn's ids are committed
-(the turn itself returns once its reply is out, and a task holding the lock
-records its ids: ``ChatService.handle``). Those ids only exist once Telegram has answered, after the
+(the turn itself returns once its reply is out, and the lock is released
+when the commit of its ids is done: ``ChatService._settle``). Those ids only exist once Telegram has answered, after the
 turn's own transaction, so they need a second one. Under load, many turns
 finish sending at about the same moment; each one waiting for its own
 transaction would serialise on the database's single writer. So the turns
@@ -41,7 +41,9 @@ class SentIds:
 
 @dataclass
 class SentLog:
-    """``await log.record(SentIds(...))`` returns once the ids are committed."""
+    """``await log.record(SentIds(...))`` returns once the ids are committed;
+    ``log.record_soon(...)`` gives the future of that, for a caller that goes
+    on meanwhile (a finished turn: no task of its own per turn)."""
 
     db: Database
     #: Groups committed so far and their sizes (benchmarks and tests read them).
@@ -50,13 +52,18 @@ class SentLog:
     _writer: asyncio.Task[None] | None = None
 
     async def record(self, sent: SentIds) -> None:
-        if not sent.message_ids:
-            return
+        await self.record_soon(sent)
+
+    def record_soon(self, sent: SentIds) -> asyncio.Future[None]:
+        """Queue ``sent`` for the next group; the future is done once it is committed."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not sent.message_ids:
+            future.set_result(None)
+            return future
         self._pending.append((sent, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write(), name="trustbot-sent-ids")
-        await future
+        return future
 
     async def _write(self) -> None:
         # One pass of the loop: turns finishing their sends right now join this group.
