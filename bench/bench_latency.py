@@ -44,10 +44,10 @@ from common import (
     migrate_postgres,
     model_summary,
     percentile,
+    take_in,
     trustbot_app,
     user_ids,
 )
-from telegram import Update
 
 #: Per-update service time above which an update counts as slow in the report.
 GOAL_P99_MS = 5.0
@@ -96,7 +96,7 @@ async def open_loop(app, source: Callable[[int], dict], users: list[int], rate: 
     """Fire ``rate`` updates/s for ``seconds``; returns one sample per update
     and the largest lag of a firing behind its schedule (ms). On SQLite an
     update never yields to another, so its CPU and wait figures are its own."""
-    bot, process, clock, sched = app.bot, app.process_update, time.perf_counter, Sched()
+    process, clock, sched = app.process_update, time.perf_counter, Sched()
     samples: list[Sample] = []
     tasks = set()
 
@@ -104,7 +104,7 @@ async def open_loop(app, source: Callable[[int], dict], users: list[int], rate: 
         cpu0, wait0 = sched()
         started = clock()
         data = source(user)
-        await process(Update.de_json(data, bot))
+        await process(take_in(app, data))
         done = clock()
         cpu1, wait1 = sched()
         samples.append(Sample(kind_of(data), 1000 * (done - due), 1000 * (done - started),

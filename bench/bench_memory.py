@@ -22,8 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, MemoryRequest, Traffic, database_url, model_summary, trustbot_app, user_ids
-from telegram import Update
+from common import ROOT, MemoryRequest, Traffic, database_url, model_summary, take_in, trustbot_app, user_ids
 
 GOAL_MB = 400
 
@@ -50,7 +49,7 @@ async def main_async(args: argparse.Namespace) -> None:
             async def worker(mine: list[int]) -> None:
                 for _ in range(args.updates):
                     for user in mine:
-                        await app.process_update(Update.de_json(traffic.next(user), app.bot))
+                        await app.process_update(take_in(app, traffic.next(user)))
 
             await asyncio.gather(*(worker(users[w::args.concurrency]) for w in range(args.concurrency)))
             seconds = time.perf_counter() - start

@@ -41,10 +41,10 @@ from common import (
     echo_traffic,
     migrate_postgres,
     model_summary,
+    take_in,
     trustbot_app,
     user_ids,
 )
-from telegram import Update
 
 GOAL_RATIO = 0.5
 
@@ -113,19 +113,18 @@ async def drive(app, source: UpdateSource, users: list[int], count: int, concurr
     """Process ``count`` updates; returns seconds. ``concurrency`` 1 is one at a
     time; otherwise that many workers, each owning distinct users, keep that many
     updates in flight (each user's updates stay in order, as the lock would)."""
-    bot = app.bot
     process = app.process_update
     concurrency = min(concurrency, len(users))
     if concurrency <= 1:
         n_users = len(users)
         start = time.perf_counter()
         for i in range(count):
-            await process(Update.de_json(source(users[i % n_users]), bot))
+            await process(take_in(app, source(users[i % n_users])))
         return time.perf_counter() - start
 
     async def worker(mine: list[int], n: int) -> None:
         for i in range(n):
-            await process(Update.de_json(source(mine[i % len(mine)]), bot))
+            await process(take_in(app, source(mine[i % len(mine)])))
 
     shares = [users[w::concurrency] for w in range(concurrency)]
     per_worker = [count // concurrency + (1 if w < count % concurrency else 0) for w in range(concurrency)]

@@ -33,6 +33,8 @@ from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, MessageHandler, filters  # noqa: E402
 from telegram.request import BaseRequest, RequestData  # noqa: E402
 
+from bot.adapters.telegram.intake import lean_update  # noqa: E402
+
 TOKEN = "123456:" + "A" * 35
 BOT_ID = 123456
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Bench", "username": "bench_bot",
@@ -252,6 +254,7 @@ async def trustbot_app(database_url: str, request: MemoryRequest, *, limiter: st
     async with app:
         assert app.post_init is not None
         await app.post_init(app)
+        app.bot_data[INTAKE] = lean_update
         if settle:
             await _background_warm_up(app)
         try:
@@ -259,6 +262,18 @@ async def trustbot_app(database_url: str, request: MemoryRequest, *, limiter: st
         finally:
             if app.post_shutdown is not None:
                 await app.post_shutdown(app)
+
+
+#: Where an app keeps how it takes an update in: trustbot trims each one as
+#: its polling and webhook do (bot/adapters/telegram/intake.py); the echo
+#: bot, plain PTB, parses what came.
+INTAKE = "bench_intake"
+
+
+def take_in(app: Application, data: dict[str, Any]) -> Update:
+    """The update as ``app``'s own intake parses it (timed, like the rest)."""
+    intake = app.bot_data.get(INTAKE) if isinstance(app.bot_data, dict) else None
+    return Update.de_json(intake(data) if intake is not None else data, app.bot)
 
 
 async def _background_warm_up(app: Application) -> None:

@@ -38,6 +38,7 @@ from telegram.request import BaseRequest, RequestData
 import bot.adapters.model as model_adapter
 from bot.adapters.telegram import runner
 from bot.adapters.telegram.delivery import answers_settled
+from bot.adapters.telegram.intake import lean_update
 from bot.adapters.telegram.runner import (
     DEFAULT_LIMITER,
     DefaultLimiter,
@@ -191,7 +192,8 @@ class InProcessBot:
         """Process one update the emulator queued, to the end of every handler it runs."""
         assert self.app is not None, "the bot is not started"
         self._take(int(update["update_id"]))
-        await self.app.process_update(Update.de_json(dict(update), self.app.bot))
+        # As polling and the webhook take it in (bot/adapters/telegram/intake.py).
+        await self.app.process_update(Update.de_json(lean_update(dict(update)), self.app.bot))
         # What the turn left in flight: its button's answer, its sent ids' commit.
         await answers_settled()
         service = self.app.bot_data.get("service")

@@ -19,6 +19,7 @@ from bot.adapters.telegram import partner as partner_links
 from bot.adapters.telegram.checkins import start_checkins
 from bot.adapters.telegram.delivery import answers_settled
 from bot.adapters.telegram.handlers import TelegramFrontEnd
+from bot.adapters.telegram.intake import UpdatesRequest
 from bot.adapters.telegram.types import App
 from bot.bootstrap import load_brain, private_files, setup_logging, start_service, with_model
 from bot.config import ConfigError, Settings, require_token, require_webhook
@@ -96,6 +97,9 @@ def build_application(
         builder = builder.updater(None)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif not webhook:
+        # PTB's own default for polling (one connection), decoding each update lean (intake.py).
+        builder = builder.get_updates_request(UpdatesRequest(connection_pool_size=1))
     if rate_limiter is DEFAULT_LIMITER:
         # Telegram's broadcast limit (30 messages/s); waits out RetryAfter.
         rate_limiter = AIORateLimiter(max_retries=3)

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
+from bot.adapters.telegram.intake import lean_update
 from bot.adapters.telegram.types import App
 from bot.config import Settings
 
@@ -39,7 +40,7 @@ def make_asgi(app: App, settings: Settings) -> Starlette:
         if len(body) > MAX_BODY:
             return Response(status_code=413)
         try:
-            update = Update.de_json(json.loads(body), app.bot)
+            update = Update.de_json(lean_update(json.loads(body)), app.bot)
         except (ValueError, TypeError, KeyError):
             log.warning("webhook: a request that is not a Telegram update was refused")
             return Response(status_code=400)

@@ -1,0 +1,65 @@
+"""Incoming updates are trimmed of what trustbot never reads, and only that."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from telegram import Bot, Update
+
+from bot.adapters.telegram.intake import UpdatesRequest, lean_update
+
+USER = {"id": 5, "is_bot": False, "first_name": "Ann", "language_code": "en"}
+PRESSED_UNDER = {
+    "message_id": 99, "date": 1_700_000_000, "chat": {"id": 5, "type": "private", "first_name": "Ann"},
+    "from": {"id": 1, "is_bot": True, "first_name": "Trust"}, "text": "What would help most today?",
+    "entities": [{"type": "bold", "offset": 0, "length": 4}],
+    "reply_markup": {"inline_keyboard": [[{"text": f"Option {i}", "callback_data": f"1:p:n:b{i}"}]
+                                         for i in range(4)]},
+}
+PRESS = {"update_id": 7, "callback_query": {"id": "42", "from": USER, "chat_instance": "-1", "data": "1:p:n:b1",
+                                            "message": PRESSED_UNDER}}
+TEXT = {"update_id": 8, "message": {"message_id": 100, "date": 1_700_000_001, "from": USER,
+                                    "chat": {"id": 5, "type": "private"}, "text": "hello"}}
+BOT = Bot("123456:" + "A" * 35)
+
+
+def test_a_press_keeps_only_the_id_date_and_chat_of_the_message_it_was_under() -> None:
+    before = copy.deepcopy(PRESS)
+    lean = lean_update(PRESS)
+    assert before == PRESS  # the input is not changed
+    assert lean["callback_query"]["message"] == {key: PRESSED_UNDER[key] for key in ("message_id", "date", "chat")}
+    assert {k: v for k, v in lean["callback_query"].items() if k != "message"} == {
+        k: v for k, v in PRESS["callback_query"].items() if k != "message"}
+    update = Update.de_json(lean, BOT)
+    assert update.callback_query is not None and update.callback_query.data == "1:p:n:b1"
+    assert update.effective_chat is not None and update.effective_chat.id == 5
+    assert update.effective_chat.type == "private" and update.effective_user is not None
+    assert update.callback_query.message is not None and update.callback_query.message.message_id == 99
+
+
+def test_everything_else_passes_as_it_came() -> None:
+    inline = {"update_id": 9, "callback_query": {"id": "43", "from": USER, "chat_instance": "-1",
+                                                 "inline_message_id": "abc", "data": "x"}}
+    for update in (TEXT, inline, {"update_id": 10, "edited_message": TEXT["message"]}):
+        assert lean_update(update) == update
+    assert lean_update(["not", "an", "update"]) == ["not", "an", "update"]
+
+
+def test_polling_decodes_every_update_of_an_answer_lean() -> None:
+    payload = json.dumps({"ok": True, "result": [PRESS, TEXT]}).encode()
+    data: dict[str, Any] = UpdatesRequest.parse_json_payload(payload)
+    assert data["result"] == [lean_update(PRESS), TEXT]
+    error = json.dumps({"ok": False, "error_code": 409, "description": "Conflict"}).encode()
+    assert UpdatesRequest.parse_json_payload(error) == json.loads(error)
+
+
+def test_the_runner_polls_through_the_lean_request() -> None:
+    from bot.adapters.telegram.runner import build_application
+    from bot.config import DatabaseSettings, Settings, TelegramSettings
+
+    settings = Settings(telegram=TelegramSettings(token="123456:" + "A" * 35),
+                        database=DatabaseSettings(url="sqlite://"))
+    app = build_application(settings)
+    assert isinstance(app.bot._request[0], UpdatesRequest)  # PTB keeps (getUpdates, everything else)
