@@ -183,7 +183,7 @@ async def throughput(args: argparse.Namespace, url: str) -> None:
                 echo_rate = statistics.median(e for e, _ in pairs)
                 bot_rate = statistics.median(b for _, b in pairs)
                 ratio = statistics.median(b / e for e, b in pairs)
-                print(f"{limiter:<14}{mode:<12}{echo_rate:>10,.0f}{bot_rate:>10,.0f}{ratio:>8.2f}   "
+                print(f"{limiter:<14}{mode:<12}{echo_rate:>10,.0f}{bot_rate:>10,.0f}{ratio:>8.3f}   "
                       f"{'meets' if ratio >= GOAL_RATIO else 'BELOW'}", flush=True)
             total = 2 * args.reps * args.updates
             mix = dict(traffic.kinds)

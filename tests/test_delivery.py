@@ -72,6 +72,8 @@ async def test_a_blocked_user_stops_delivery_and_a_rejected_message_is_skipped()
 class _Query:
     """A pressed button whose answer takes a while (a slow round trip)."""
 
+    id = "q1"
+
     def __init__(self, log: list[str]) -> None:
         self.log = log
         self.release = asyncio.Event()
@@ -87,7 +89,10 @@ class _Bot:
     def __init__(self, log: list[str], query: _Query) -> None:
         self.log, self.query, self.ids = log, query, iter(range(100, 200))
 
-    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, object]) -> dict[str, object]:
+    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, object]) -> object:
+        if endpoint == delivery.ANSWER_CALLBACK:
+            assert api_kwargs == {"callback_query_id": self.query.id}
+            return await self.query.answer()
         self.log.append(f"{endpoint} {api_kwargs['text']}")
         self.query.release.set()  # the answer's round trip ends only after the reply went out
         return {"message_id": next(self.ids)}

@@ -35,6 +35,8 @@ async def test_stale_and_forged_buttons_get_the_current_step(emulator: BotApiEmu
         assert seen[-1].buttons == menu_buttons, forged
     answers = emulator.callback_answers
     assert len(answers) == 7 and all(a for a in answers)
+    # Each spinner stopped; a current button silently, a stale one with a short toast.
+    assert answers[0]["text"] is None and answers[1]["text"] and len(answers[1]["text"]) <= 200
     assert_clean_log(bot.log())
 
 

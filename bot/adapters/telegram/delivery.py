@@ -144,8 +144,12 @@ class Delivery:
         """answerCallbackQuery: stops the spinner; a stale button gets a short toast."""
         assert self.query is not None
         toast = self.ui.stale_toast if (outcome.stale and self.ui) else None
-        query = self.query
-        await call(lambda: query.answer(toast), what="answerCallbackQuery")
+        params: dict[str, object] = {"callback_query_id": self.query.id}
+        if toast:
+            params["text"] = toast
+        bot = self.bot
+        # Plain JSON, as send_text: PTB's typed method cost a press ~3% more.
+        await call(lambda: bot.do_api_request(ANSWER_CALLBACK, api_kwargs=params), what="answerCallbackQuery")
 
     async def _send(self, reply: Reply) -> int:
         """Send one reply; the new message's id."""
@@ -169,6 +173,7 @@ class Delivery:
 #: API are case-insensitive"): ``do_api_request`` warns when the name is also a
 #: ``Bot`` attribute, which is how PTB nudges callers to its typed methods.
 SEND_MESSAGE = "sendmessage"
+ANSWER_CALLBACK = "answercallbackquery"
 
 
 async def send_text(bot: Bot, chat_id: int, reply: Reply) -> int:
