@@ -105,16 +105,17 @@ def compiled(statement: sa.ClauseElement, params: Sequence[str], *, column_keys:
     so the raw path runs the very statement the other path runs. ``params``
     names the positional parameters in order; a mismatch stops the import
     rather than binding a value to the wrong column."""
-    result = cast(SQLCompiler, statement.compile(dialect=_DIALECT, column_keys=column_keys))
-    if tuple(result.positiontup or ()) != tuple(params):
-        raise RuntimeError(f"raw SQLite statement takes {result.positiontup}, not {tuple(params)}: {result}")
-    return str(result)
+    sql, order = compiled_with_order(statement, column_keys=column_keys)
+    if order != tuple(params):
+        raise RuntimeError(f"raw SQLite statement takes {order}, not {tuple(params)}: {sql}")
+    return sql
 
 
-def compiled_with_order(statement: sa.ClauseElement) -> tuple[str, tuple[str, ...]]:
+def compiled_with_order(statement: sa.ClauseElement, *,
+                        column_keys: list[str] | None = None) -> tuple[str, tuple[str, ...]]:
     """SQLAlchemy's own SQL for ``statement`` on SQLite and the names of its
-    positional parameters in order, for statements built at run time."""
-    result = cast(SQLCompiler, statement.compile(dialect=_DIALECT))
+    positional parameters in order (statements built at run time bind by them)."""
+    result = cast(SQLCompiler, statement.compile(dialect=_DIALECT, column_keys=column_keys))
     return str(result), tuple(result.positiontup or ())
 
 

@@ -29,7 +29,7 @@ its probes and the FAQ's word matcher, ~2 ms of CPU,
 :mod:`bot.core.understanding.evidence`): done there it
 adds no hop, and the event loop, where button presses are answered, never
 spends those 2 ms. :meth:`EmbeddingWorker.weighed` returns the weighed
-result, and the cache keeps it with the vector (about 2 KB together), so a
+result, and the cache keeps it with the vector (about 6 KB together), so a
 repeat is weighed no more than it is embedded. (Until 2026-12-02 the
 evidence held every similarity, 35 KB, so only the last 256 were kept and
 an older repeat was weighed on the loop: ~2 ms there for each.)

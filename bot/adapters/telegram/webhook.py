@@ -40,7 +40,10 @@ def make_asgi(app: App, settings: Settings) -> Starlette:
         if len(body) > MAX_BODY:
             return Response(status_code=413)
         try:
-            update = Update.de_json(lean_update(json.loads(body)), app.bot)
+            data = json.loads(body)
+            if not isinstance(data, dict):  # a list, a string, a number: not an update either
+                raise TypeError("not a JSON object")
+            update = Update.de_json(lean_update(data), app.bot)
         except (ValueError, TypeError, KeyError):
             log.warning("webhook: a request that is not a Telegram update was refused")
             return Response(status_code=400)

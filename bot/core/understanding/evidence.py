@@ -11,7 +11,7 @@ and adds no hop: the reader then only compares a few numbers with its bars.
 
 Why only a few numbers and not every similarity: the reader never needs
 more than maxima, means of the nearest few and which row was nearest, per
-kind of example. Kept that small (about 3 KB with the vector, against 35 KB
+kind of example. Kept that small (about 6 KB with the vector, against 35 KB
 with every similarity), the evidence of thousands of recent texts can be
 kept, so a repeated text ("ok", a question asked again) costs neither the
 model nor the loop anything.
@@ -90,7 +90,7 @@ class Evidence:
     lexical: dict[str, float]
 
 
-def top_mean(values: Floats, k: int) -> float:
+def _top_mean(values: Floats, k: int) -> float:
     """Mean of the ``k`` largest values (all of them when there are fewer; -1 when none)."""
     if values.size <= k:
         return float(values.mean()) if values.size else -1.0
@@ -102,8 +102,8 @@ def _danger(index: UnderstandingIndex, sims: Floats, top_k: int) -> DangerNeighb
     if lay.danger.size == 0 or lay.not_danger.size == 0:
         return None
     near, far = sims[lay.danger], sims[lay.not_danger]
-    return DangerNeighbours(gap=float(near.max() - far.max()), near_top=top_mean(near, top_k),
-                            far_top=top_mean(far, top_k), nearest=int(lay.danger[int(near.argmax())]))
+    return DangerNeighbours(gap=float(near.max() - far.max()), near_top=_top_mean(near, top_k),
+                            far_top=_top_mean(far, top_k), nearest=int(lay.danger[int(near.argmax())]))
 
 
 def _feeling(index: UnderstandingIndex, sims: Floats) -> FeelingNeighbours | None:
