@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import enum
 import logging
 import os
 from collections.abc import Mapping
@@ -151,33 +153,73 @@ async def open_database(settings: Settings) -> Database:
     return db
 
 
-def with_model(settings: Settings, brain: Brain) -> tuple[Brain, Embedder | None]:
+class ModelPlace(enum.StrEnum):
+    """Where the model reads: in a thread of the bot's process, or in a
+    process of its own (bot/adapters/model/process.py). The process keeps the
+    model's Python (tokenizer, evidence) off the bot's interpreter, so button
+    presses do not wait behind typed text under load; it costs a second
+    interpreter and ~1 s at start. ``TRUSTBOT_MODEL=thread`` keeps the model
+    in the bot's process whatever the caller asks; ``off`` reads by the rules."""
+
+    THREAD = "thread"
+    PROCESS = "process"
+
+
+MODEL_ENV = "TRUSTBOT_MODEL"
+
+
+def with_model(settings: Settings, brain: Brain, place: ModelPlace = ModelPlace.THREAD
+               ) -> tuple[Brain, Embedder | None]:
     """The brain reading with the model's neighbours, and the embedder.
 
     Blocking, and done before any network call: a model whose files do not
     hash to the pinned values stops the bot here (``ModelIntegrityError``).
     ``TRUSTBOT_MODEL=off`` reads by the rules alone (for tests of routing).
     """
-    if os.environ.get("TRUSTBOT_MODEL", "on") == "off":
+    chosen = os.environ.get(MODEL_ENV, "on")
+    if chosen == "off":
         return brain, None
-    from bot.adapters.model import load_embedder
+    embedder = _model_process() if place is ModelPlace.PROCESS and chosen != ModelPlace.THREAD else None
+    if embedder is None:
+        from bot.adapters.model import load_embedder
 
-    embedder = load_embedder()
+        embedder = load_embedder()
     return replace(brain, reader=reader_with_model(brain, embedder, data_dir(), settings.dialogs_dir())), embedder
+
+
+def _model_process() -> Embedder | None:
+    """The model in its own process; None (the caller loads it here) when no
+    child can be started (a sandbox without ``exec``): the bot works either way."""
+    from bot.adapters.model import EmbeddingUnavailable, ModelProcess
+
+    try:
+        return ModelProcess.start()
+    except (OSError, EmbeddingUnavailable) as exc:
+        logging.getLogger(__name__).warning("the model cannot run in its own process (%s); it runs in the bot's",
+                                            type(exc).__name__)
+        return None
 
 
 async def start_service(settings: Settings, brain: Brain, embedder: Embedder | None,
                         admins: frozenset[UserKey] = frozenset()) -> ChatService:
     """The chat service on the configured database, with the model's worker
-    thread when there is a model; ``ChatService.close`` stops both."""
-    from bot.adapters.model import EmbeddingWorker
+    thread when there is a model; ``ChatService.close`` stops both (and the
+    model's process, when it has one: the service is its only user)."""
+    from bot.adapters.model import EmbeddingWorker, ModelProcess
 
     db = await open_database(settings)
-    # The reader's costly step runs in the model thread, right after the vector is made.
+    # The reader's costly step runs where the model does, right after the vector is made.
     weigh = brain.reader.weigh if brain.reader is not None else None
     worker = await EmbeddingWorker(embedder, weigh=weigh).start() if embedder is not None else None
+
+    async def close_model() -> None:
+        if worker is not None:
+            await worker.close()
+        if isinstance(embedder, ModelProcess):
+            await asyncio.get_running_loop().run_in_executor(None, embedder.close)
+
     service = ChatService(db, brain, admins=admins, checkins=checkin_hooks(settings, brain),
-                          embed=worker.weighed if worker else None, on_close=worker.close if worker else None)
+                          embed=worker.weighed if worker else None, on_close=close_model)
     service.partner.use(partner_content(settings.dialogs_dir()))  # linking partners' words
     return service
 

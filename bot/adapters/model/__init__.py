@@ -4,6 +4,7 @@
   builds the onnxruntime session (blocking, once per process);
 - :class:`EmbeddingWorker`: runs it in one worker thread, in batches, so the
   event loop never waits for it;
+- :class:`ModelProcess`: the model in a process of its own, behind the same seam;
 - :class:`ExampleVectors`: the labelled examples' vectors, cached on disk;
 - :class:`ProbeCache`: the reader's trained probes, cached on disk;
 - :class:`CorpusCache`: the parsed corpus files, cached on disk.
@@ -17,6 +18,7 @@ from bot.adapters.model.corpus_cache import CorpusCache
 from bot.adapters.model.e5_embedder import E5Embedder, load_embedder
 from bot.adapters.model.integrity import ModelIntegrityError
 from bot.adapters.model.probes import ProbeCache
+from bot.adapters.model.process import ModelProcess
 from bot.adapters.model.worker import (
     EmbeddingTimeout,
     EmbeddingUnavailable,
@@ -31,6 +33,7 @@ __all__ = [
     "EmbeddingWorker",
     "ExampleVectors",
     "ModelIntegrityError",
+    "ModelProcess",
     "ProbeCache",
     "load_embedder",
 ]

@@ -51,7 +51,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self, runtime_checkable
 
 import numpy as np
 
@@ -72,6 +72,17 @@ class EmbeddingTimeout(EmbeddingUnavailable, TimeoutError):
 #: A vector, and what ``weigh`` made of it in the model thread (None without ``weigh``).
 _Result = tuple[Vector, Any]
 _Request = tuple[str, "asyncio.Future[_Result]"]
+
+
+@runtime_checkable
+class WeighsToo(Protocol):
+    """An embedder that can also weigh what it embeds, where it embeds it
+    (:class:`bot.adapters.model.process.ModelProcess`: in the model's process)."""
+
+    def embed_weighed(self, texts: list[str], weigh: Callable[[str, Vector], Any]) -> list[_Result]: ...
+
+    def weigh_with(self, weigh: Callable[[str, Vector], Any]) -> None:
+        """Get ready to weigh with ``weigh`` (blocking; called in the model thread at start)."""
 
 
 def _remember(cache: OrderedDict[bytes, Any], key: bytes, value: Any, size: int) -> None:
@@ -127,7 +138,17 @@ class EmbeddingWorker:
                                                 initializer=_lower_priority, initargs=(self.nice,))
             self._runner = asyncio.get_running_loop().create_task(self._run(), name="trustbot-embed-batches")
             self._runner.add_done_callback(self._runner_ended)
+            if self.weigh is not None and isinstance(self.embedder, WeighsToo):
+                # First in the model thread's queue: batches wait behind it, the loop does not.
+                self._executor.submit(self._get_ready, self.embedder, self.weigh)
         return self
+
+    @staticmethod
+    def _get_ready(embedder: WeighsToo, weigh: Callable[[str, Vector], Any]) -> None:
+        try:
+            embedder.weigh_with(weigh)
+        except Exception as exc:  # the first batch meets the same failure, and says so to its callers
+            log.warning("the model could not get ready to weigh: %s", type(exc).__name__)
 
     def _runner_ended(self, runner: asyncio.Task[None]) -> None:
         """A bug in the batching loop must not leave callers waiting: close."""
@@ -243,10 +264,15 @@ class EmbeddingWorker:
 
     def _embed_checked(self, texts: list[str]) -> list[_Result]:
         """In the worker thread: the model's rows, checked for shape, each weighed."""
+        weigh = self.weigh
+        if weigh is not None and isinstance(self.embedder, WeighsToo):
+            results = self.embedder.embed_weighed(texts, weigh)
+            if len(results) != len(texts) or any(row.shape != (self.embedder.dim,) for row, _ in results):
+                raise ValueError(f"the model returned {len(results)} results for {len(texts)} texts")
+            return results
         matrix = self.embedder.embed(texts)
         if matrix.shape != (len(texts), self.embedder.dim):
             raise ValueError(f"the model returned shape {matrix.shape} for {len(texts)} texts")
-        weigh = self.weigh
         return [(row, weigh(text, row) if weigh is not None else None)
                 for text, row in zip(texts, matrix, strict=True)]
 

@@ -28,7 +28,8 @@ Pure: plain arrays in, plain numbers out. The reader accepts either a vector
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -88,6 +89,31 @@ class Evidence:
     entry_p: dict[str, float]
     #: The lexical matcher's score per entry id.
     lexical: dict[str, float]
+
+
+#: Everything in :class:`Evidence` but what it was weighed against: what
+#: another process sends back (:func:`detached`, :func:`attached`).
+_OWN = tuple(f.name for f in fields(Evidence) if f.name not in ("index", "matcher"))
+Detached = tuple[Any, ...]
+
+
+def detached(evidence: Evidence) -> Detached:
+    """The evidence without its index and matcher, to send between processes.
+
+    Why: the model may run in a process of its own, with its own copy of the
+    reader. The numbers it weighed are plain data; the index and matcher are
+    large, and on the bot's side they must be the bot's own objects, because
+    the reader trusts evidence only when it was weighed against *its* index
+    (identity, checked in ``reader._evidence``)."""
+    return tuple(getattr(evidence, name) for name in _OWN)
+
+
+def attached(values: Detached, index: UnderstandingIndex, matcher: FaqMatcher) -> Evidence:
+    """Evidence from :func:`detached`, against ``index`` and ``matcher``: the
+    caller vouches they hold the same content as the copies it was weighed with."""
+    if len(values) != len(_OWN):
+        raise ValueError(f"detached evidence has {len(values)} fields, not {len(_OWN)}")
+    return Evidence(index=index, matcher=matcher, **dict(zip(_OWN, values, strict=True)))
 
 
 def _top_mean(values: Floats, k: int) -> float:

@@ -1,0 +1,244 @@
+"""The model in a process of its own: same readings, never a hang, never an orphan."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from multiprocessing import Pipe
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import bootstrap
+from bot.adapters.model import EmbeddingTimeout, EmbeddingUnavailable, EmbeddingWorker, ModelProcess, child
+from bot.adapters.model.integrity import ModelIntegrityError
+from bot.adapters.model.pipe import Ask, Reply
+from bot.config import Settings
+from bot.core.understanding.evidence import Evidence
+from tests.conftest import DIALOGS
+from tests.support.content import reading_brain
+
+TEXTS = ["i feel so alone tonight", "how long does healing take?", "he hit me again last night",
+         "ok", "¿cómo vuelvo a confiar en él?"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def process() -> Iterator[ModelProcess]:
+    with ModelProcess.start() as started:
+        yield started
+
+
+def gone(pid: int, within: float) -> bool:
+    """True once ``pid`` has exited (or is a zombie nobody reaped) within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                if stat.read().split(")")[-1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+async def test_the_model_process_reads_exactly_as_the_model_in_the_bots_own_process(
+        process: ModelProcess) -> None:
+    brain, embedder = reading_brain()
+    assert brain.reader is not None and embedder is not None
+    assert process.model_id == embedder.model_id and process.dim == embedder.dim
+    assert np.array_equal(process.embed(TEXTS), embedder.embed(TEXTS))
+    async with EmbeddingWorker(process, weigh=brain.reader.weigh) as worker:
+        weighed = [await worker.weighed(text) for text in TEXTS]
+    for text, evidence in zip(TEXTS, weighed, strict=True):
+        assert isinstance(evidence, Evidence)
+        # weighed in the child, attached to the bot's own reader: trusted as is
+        assert evidence.index is brain.reader.index and evidence.matcher is brain.reader.matcher
+        here = brain.reader.read(text, embedder.embed([text])[0])
+        assert brain.reader.read(text, evidence) == here
+
+
+def test_a_weigh_step_that_is_not_a_readers_runs_in_the_bot(process: ModelProcess) -> None:
+    calls: list[str] = []
+
+    def weigh(text: str, vector: np.ndarray) -> int:
+        calls.append(threading.current_thread().name)
+        return int(vector.argmax())
+
+    results = process.embed_weighed(["ok", "thanks"], weigh)
+    assert [r for _, r in results] == [int(v.argmax()) for v in process.embed(["ok", "thanks"])]
+    assert calls == [threading.current_thread().name] * 2
+
+
+def test_an_empty_batch_costs_no_round_trip(process: ModelProcess) -> None:
+    assert process.embed([]).shape == (0, process.dim)
+
+
+def test_a_failed_batch_names_only_the_exception_and_the_child_goes_on(
+        process: ModelProcess, caplog: pytest.LogCaptureFixture) -> None:
+    brain, _ = reading_brain()
+    assert brain.reader is not None
+    # A reader that cannot weigh (no neighbours to average): a bug, in the child.
+    broken = replace(brain.reader, thresholds=replace(brain.reader.thresholds, top_k=0))
+    secret = "my husband reads my messages at night"
+    with pytest.raises(ValueError, match="out of bounds"):
+        broken.weigh(secret, process.embed([secret])[0])  # as it fails here
+    with caplog.at_level(logging.DEBUG), pytest.raises(EmbeddingUnavailable) as failed:
+        process.embed_weighed([secret], broken.weigh)
+    assert "ValueError" in str(failed.value) and secret not in str(failed.value)
+    assert secret not in caplog.text
+    assert process.embed_weighed(["still here"], brain.reader.weigh)[0][1].index is brain.reader.index
+
+
+def test_a_child_that_dies_fails_its_batch_and_the_next_batch_starts_a_new_one() -> None:
+    with ModelProcess.start(restart_after=0) as process:
+        first = process.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        assert gone(first, 5)
+        with pytest.raises(EmbeddingUnavailable):
+            process.embed(["are you there?"])
+        again = process.embed(["are you there?"])  # a new child, the same model
+        assert process.starts == 2 and process.pid not in (None, first)
+        assert again.shape == (1, process.dim)
+
+
+def test_a_child_that_died_is_not_restarted_in_a_loop() -> None:
+    with ModelProcess.start(restart_after=3600) as process:
+        assert process.pid is not None
+        os.kill(process.pid, signal.SIGKILL)
+        for _ in range(3):
+            with pytest.raises(EmbeddingUnavailable):
+                process.embed(["hello"])
+        assert process.starts == 1  # the bot reads by the rules meanwhile
+
+
+def test_a_child_that_hangs_is_killed_and_its_callers_get_a_timeout() -> None:
+    with ModelProcess.start(timeout=0.5, restart_after=3600) as process:
+        pid = process.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)  # frozen mid-life: no answer ever comes
+        try:
+            started = time.monotonic()
+            with pytest.raises(EmbeddingTimeout):
+                process.embed(["hello"])
+            assert time.monotonic() - started < 10
+            assert gone(pid, 5) and process.pid is None
+        finally:
+            if not gone(pid, 0.1):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_closing_stops_the_child_and_later_calls_fail_cleanly() -> None:
+    process = ModelProcess.start()
+    pid = process.pid
+    assert pid is not None
+    process.close()
+    assert gone(pid, 5)
+    with pytest.raises(EmbeddingUnavailable):
+        process.embed(["hello"])
+
+
+def test_the_child_exits_when_the_bot_is_killed_mid_life(tmp_path: Path) -> None:
+    """A SIGKILLed bot leaves no model process behind (each would hold ~250 MB)."""
+    script = tmp_path / "a_bot.py"
+    script.write_text("import sys\nfrom bot.adapters.model import ModelProcess\n"
+                      "p = ModelProcess.start()\nprint(p.pid, flush=True)\nsys.stdin.read()\n", encoding="utf-8")
+    bot = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        assert bot.stdout is not None
+        pid = int(bot.stdout.readline())
+        assert not gone(pid, 0.2)
+        bot.kill()
+        bot.wait()
+        assert gone(pid, 5)
+    finally:
+        bot.kill()
+        bot.wait()
+
+
+def test_the_child_serves_until_the_bot_closes_its_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``child.serve`` itself, on in-process pipes, with a stand-in model."""
+
+    class Model:
+        model_id, dim = "stand-in", 2
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 2), dtype=np.float32)
+
+    import bot.adapters.model.e5_embedder as e5
+
+    monkeypatch.setattr(e5, "load_embedder", lambda threads: Model())
+    monkeypatch.setattr(child, "lower_priority", lambda ids, nice: None)
+    to_child, requests = Pipe()
+    results, from_child = Pipe()
+    ended: list[int] = []
+    server = threading.Thread(target=lambda: ended.append(child.serve(requests, results, 1)))
+    server.start()
+    assert from_child.recv() == (Reply.READY, "stand-in", 2)
+    to_child.send((Ask.EMBED, ["a", "b"]))
+    assert from_child.recv()[1].shape == (2, 2)
+    to_child.send(("nonsense", None))
+    assert from_child.recv() == (Reply.ERROR, "ValueError")
+    to_child.close()
+    requests.close()  # the child's only writer of requests is gone: EOF
+    server.join(5)
+    assert ended == [0]
+
+
+def test_a_model_that_fails_its_check_in_the_child_stops_the_bot(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.adapters.model.e5_embedder as e5
+
+    def broken(threads: int) -> None:
+        raise ModelIntegrityError("e5 weights: sha256 differs from the pinned value")
+
+    monkeypatch.setattr(e5, "load_embedder", broken)
+    _, requests = Pipe()
+    results, from_child = Pipe()
+    assert child.serve(requests, results, 1) == 1
+    assert from_child.recv() == (Reply.FAILED, "integrity", "e5 weights: sha256 differs from the pinned value")
+
+
+async def test_the_telegram_bot_reads_in_the_models_process_and_closing_the_service_stops_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(bootstrap.MODEL_ENV, raising=False)
+    settings = Settings.model_validate({"dialogs": {"dir": str(DIALOGS)},
+                                        "database": {"url": f"sqlite:///{tmp_path / 'bot.sqlite3'}"}})
+    brain, embedder = bootstrap.with_model(settings, bootstrap.load_brain(settings), bootstrap.ModelPlace.PROCESS)
+    assert isinstance(embedder, ModelProcess) and embedder.pid is not None
+    pid = embedder.pid
+    service = await bootstrap.start_service(settings, brain, embedder)
+    assert service.embed is not None
+    evidence = await service.embed("i can't stop picturing them together")
+    assert isinstance(evidence, Evidence) and evidence.index is brain.reader.index  # type: ignore[union-attr]
+    await service.close()
+    assert gone(pid, 5)
+
+
+def test_model_in_the_bots_own_process_when_asked_or_when_no_child_can_start(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings.model_validate({"dialogs": {"dir": str(DIALOGS)}})
+    brain = bootstrap.load_brain(settings)
+    monkeypatch.setenv(bootstrap.MODEL_ENV, "thread")
+    _, embedder = bootstrap.with_model(settings, brain, bootstrap.ModelPlace.PROCESS)
+    assert embedder is not None and not isinstance(embedder, ModelProcess)
+
+    def no_exec(**kwargs: object) -> ModelProcess:
+        raise PermissionError("exec denied")
+
+    monkeypatch.delenv(bootstrap.MODEL_ENV)
+    monkeypatch.setattr(ModelProcess, "start", no_exec)
+    with caplog.at_level(logging.WARNING):
+        _, embedder = bootstrap.with_model(settings, brain, bootstrap.ModelPlace.PROCESS)
+    assert embedder is not None and not isinstance(embedder, ModelProcess)
+    assert "PermissionError" in caplog.text
