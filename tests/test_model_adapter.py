@@ -284,8 +284,13 @@ def test_the_shipped_example_vectors_are_current(embedder: E5Embedder) -> None:
     assert len(shipped) == len(set(texts)), f"the shipped file holds examples no longer in dialogs/: {rebuild}"
     sample = texts[:: max(1, len(texts) // 8)]
     fresh = embedder.embed(sample)
-    assert np.allclose(np.stack([shipped[text_key(t)] for t in sample]), fresh, atol=1e-4), \
-        f"the shipped vectors were not made by this model: {rebuild}"
+    # Made by this model, though not to the last bit: onnxruntime picks its
+    # int8 kernels by CPU (AVX2, AVX512-VNNI), which moves components by up
+    # to ~0.003 (cosine >= 0.9999 on an AMD EPYC with AVX512-VNNI against
+    # vectors built on another machine, 2026-12-02). Another model or graph
+    # lands far below 0.999: unrelated texts here are at most ~0.91.
+    cosines = (np.stack([shipped[text_key(t)] for t in sample]) * fresh).sum(axis=1)
+    assert cosines.min() >= 0.999, f"the shipped vectors were not made by this model: {rebuild}"
     loaded = ExampleVectors(CountingEmbedder(embedder), None)
     assert loaded.matrix(texts).shape == (len(texts), embedder.dim) and loaded.computed == 0
 

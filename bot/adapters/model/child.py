@@ -23,6 +23,7 @@ import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
+from bot.adapters.memory import give_back
 from bot.adapters.model.pipe import Ask, Reply
 from bot.adapters.model.priority import MODEL_NICE, lower_priority
 
@@ -30,21 +31,23 @@ from bot.adapters.model.priority import MODEL_NICE, lower_priority
 ORPHANED = 3
 
 
-def answer(embedder: Any, reader: Any, message: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any]:
-    """One request's reply, and the reader to weigh with from now on."""
-    from bot.core.understanding.evidence import detached
+def answer(embedder: Any, weighing: Any, message: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any]:
+    """One request's reply, and what to weigh with from now on: ``(weighing,
+    matcher, top_k)``, the reader's parts that :func:`evidence.measure` reads."""
+    from bot.core.understanding.evidence import measure
 
     kind, payload = message
     if kind == Ask.EMBED:
-        return (Reply.ROWS, embedder.embed(payload)), reader
+        return (Reply.ROWS, embedder.embed(payload)), weighing
     if kind == Ask.READER:
         return (Reply.OK,), payload
     if kind == Ask.WEIGH:
-        if reader is None:
+        if weighing is None:
             raise RuntimeError("asked to weigh before a reader was sent")
+        index, matcher, top_k = weighing
         matrix = embedder.embed(payload)
-        return (Reply.WEIGHED, matrix, [detached(reader.weigh(text, row))
-                                        for text, row in zip(payload, matrix, strict=True)]), reader
+        return (Reply.WEIGHED, matrix, [measure(index, matcher, text, row, top_k)
+                                        for text, row in zip(payload, matrix, strict=True)]), weighing
     raise ValueError(f"unknown request {kind!r}")
 
 
@@ -61,15 +64,18 @@ def serve(requests: Connection, results: Connection, threads: int) -> int:
     # The model's helper threads were niced by load_embedder; this thread,
     # which tokenises and weighs, now yields to the bot's event loop too.
     lower_priority({threading.get_native_id()}, MODEL_NICE)
+    give_back()  # the model's file and its parse are freed: keep only the model
     results.send((Reply.READY, embedder.model_id, embedder.dim))
-    reader: Any = None
+    weighing: Any = None
     while True:
         try:
             message = requests.recv()
         except (EOFError, OSError):
             return 0  # the bot closed its end, or is gone
         try:
-            reply, reader = answer(embedder, reader, message)
+            reply, weighing = answer(embedder, weighing, message)
+            if message[0] == Ask.READER:
+                give_back()  # the pickle it came in is freed
         except Exception as exc:  # the bot's callers get it; the child goes on
             reply = (Reply.ERROR, type(exc).__name__)
         try:

@@ -2,8 +2,9 @@
 
 Messages are tuples pickled by :class:`multiprocessing.connection.Connection`:
 
-- bot → child: ``(Ask.EMBED, texts)``, ``(Ask.READER, reader)``,
-  ``(Ask.WEIGH, texts)``;
+- bot → child: ``(Ask.EMBED, texts)``, ``(Ask.READER, (weighing, matcher,
+  top_k))`` (what weighing reads of the reader: ``layout.Weighing``, the
+  FAQ's word matcher, the reader's ``top_k``), ``(Ask.WEIGH, texts)``;
 - child → bot: first ``(Reply.READY, model_id, dim)`` or
   ``(Reply.FAILED, kind, message)``; then one reply per request:
   ``(Reply.ROWS, matrix)``, ``(Reply.OK,)``, ``(Reply.WEIGHED, matrix,

@@ -12,8 +12,10 @@ CPU, and at a lower priority (``nice`` +10) it yields that too.
 
 What crosses the pipe is small: texts one way; vectors and a few numbers per
 text the other (:func:`bot.core.understanding.evidence.detached`, ~6 KB).
-The reader is sent once, pickled (~15 MB, ~30 ms); the evidence that comes
-back is attached to the bot's own reader, which it was weighed from.
+What weighing reads of the reader is sent once, pickled (its vectors,
+probes and row layout, and the FAQ's word matcher: ~15 MB, ~30 ms); the
+evidence that comes back is attached to the bot's own reader, which it was
+weighed from.
 
 Failure: a child that dies (the OOM killer, a crash) fails the batch it was
 reading with :class:`EmbeddingUnavailable`, so the bot answers by the rules;
@@ -110,8 +112,8 @@ class ModelProcess:
                 for row, values in zip(matrix, detached, strict=True)]
 
     def weigh_with(self, weigh: Callable[[str, Vector], Any]) -> None:
-        """Send the reader behind ``weigh`` now (~15 MB, ~0.3 s), not with the
-        first message someone types."""
+        """Send what weighing reads of the reader behind ``weigh`` now (~15 MB),
+        not with the first message someone types."""
         reader = _reader_of(weigh)
         if reader is not None:
             with self._lock:
@@ -121,7 +123,7 @@ class ModelProcess:
         """The child holds a copy of ``reader``; under ``_lock``."""
         self._ensure_running()
         if self._reader is not reader:
-            self._ask((Ask.READER, reader), Reply.OK)
+            self._ask((Ask.READER, (reader.index.weighing, reader.matcher, reader.thresholds.top_k)), Reply.OK)
             self._reader = reader
 
     # --- the pipe ------------------------------------------------------------------

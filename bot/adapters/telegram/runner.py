@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseRateLimiter
 from telegram.request import BaseRequest
 
 from bot.adapters.commands import COMMANDS, HELP_COMMAND
+from bot.adapters.memory import give_back
 from bot.adapters.places_child import warm_in_child
 from bot.adapters.telegram import partner as partner_links
 from bot.adapters.telegram.checkins import start_checkins
@@ -76,6 +77,7 @@ def build_application(
         log.info("trustbot started as @%s", app.bot.username)
         # Everything loaded so far lives as long as the process: keep it out of
         # the collector's way (a full collection cost ~80 ms in bench_latency).
+        give_back()  # and what loading freed goes back to the system (memory.py)
         gc.freeze()
         # The model thread runs some Python (the tokenizer, ~0.5 ms a message):
         # a shorter GIL switch interval lets the event loop take the GIL back

@@ -29,14 +29,17 @@ Pure: plain arrays in, plain numbers out. The reader accepts either a vector
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.core.faq.matcher import FaqMatcher
 from bot.core.understanding.embedding import Vector
-from bot.core.understanding.index import DANGER, UnderstandingIndex
+from bot.core.understanding.layout import DANGER, Weighing
+
+if TYPE_CHECKING:  # not at run time: the model's process weighs without it (layout.py)
+    from bot.core.understanding.index import UnderstandingIndex
 
 Floats = npt.NDArray[np.float32]
 
@@ -123,7 +126,7 @@ def _top_mean(values: Floats, k: int) -> float:
     return float(np.partition(values, values.size - k)[-k:].mean())
 
 
-def _danger(index: UnderstandingIndex, sims: Floats, top_k: int) -> DangerNeighbours | None:
+def _danger(index: Weighing, sims: Floats, top_k: int) -> DangerNeighbours | None:
     lay = index.layout
     if lay.danger.size == 0 or lay.not_danger.size == 0:
         return None
@@ -132,7 +135,7 @@ def _danger(index: UnderstandingIndex, sims: Floats, top_k: int) -> DangerNeighb
                             far_top=_top_mean(far, top_k), nearest=int(lay.danger[int(near.argmax())]))
 
 
-def _feeling(index: UnderstandingIndex, sims: Floats) -> FeelingNeighbours | None:
+def _feeling(index: Weighing, sims: Floats) -> FeelingNeighbours | None:
     lay = index.layout
     if lay.feeling.size == 0 or lay.feeling_rivals.size == 0:
         return None
@@ -148,6 +151,12 @@ def lexical_scores(matcher: FaqMatcher, text: str) -> dict[str, float]:
 def weigh(index: UnderstandingIndex, matcher: FaqMatcher, text: str, vector: Vector, top_k: int) -> Evidence:
     """``text`` and its ``vector`` against ``index`` and ``matcher``: every
     reduction, probe output and lexical score the reader uses."""
+    return attached(measure(index.weighing, matcher, text, vector, top_k), index, matcher)
+
+
+def measure(index: Weighing, matcher: FaqMatcher, text: str, vector: Vector, top_k: int) -> Detached:
+    """:func:`weigh`'s numbers, without the index they were weighed against
+    (what the model's process sends back: :func:`detached`)."""
     lay = index.layout
     sims: Floats = index.matrix @ vector
     faq_best: tuple[float, ...] = ()
@@ -161,8 +170,8 @@ def weigh(index: UnderstandingIndex, matcher: FaqMatcher, text: str, vector: Vec
     if index.faq_probe is not None:
         entry_p = dict(zip(index.faq_probe.classes, (float(v) for v in index.faq_probe.proba(vector)),
                            strict=True))
-    return Evidence(index=index, matcher=matcher, top_k=top_k, vector=vector,
-                    danger=_danger(index, sims, top_k), feeling=_feeling(index, sims), faq_best=faq_best,
-                    faq_rival=float(sims[lay.faq_rivals].max()) if lay.faq_rivals.size else -1.0,
-                    proba=proba, danger_p=danger_p, entry_p=entry_p,
-                    lexical=lexical_scores(matcher, text) if faq_best else {})
+    own = {"top_k": top_k, "vector": vector, "danger": _danger(index, sims, top_k), "feeling": _feeling(index, sims),
+           "faq_best": faq_best, "faq_rival": float(sims[lay.faq_rivals].max()) if lay.faq_rivals.size else -1.0,
+           "proba": proba, "danger_p": danger_p, "entry_p": entry_p,
+           "lexical": lexical_scores(matcher, text) if faq_best else {}}
+    return tuple(own[name] for name in _OWN)

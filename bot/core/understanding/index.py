@@ -12,21 +12,17 @@ message cost 3-12 ms; reading now only does a few vector operations.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 
 from bot.core.faq.model import FaqBook
 from bot.core.understanding.content import UnderstandingContent
 from bot.core.understanding.embedding import Matrix
 from bot.core.understanding.labels import ExampleLabel, LabelKind
+from bot.core.understanding.layout import DANGER, OTHER, Layout, Mask, Rows, Weighing
 from bot.core.understanding.probe import Probe, Trainer
-
-Rows = npt.NDArray[np.intp]
-#: The danger probe's two classes; DANGER comes first in its output.
-DANGER, OTHER = "danger", "other"
-Mask = npt.NDArray[np.bool_]
 
 
 def labelled_examples(content: UnderstandingContent, faq: FaqBook) -> list[tuple[str, ExampleLabel]]:
@@ -50,29 +46,6 @@ def probe_class(label: ExampleLabel) -> str:
     if label.kind in (LabelKind.DANGER, LabelKind.FEELING):
         return f"{label.kind.value}:{label.value}"
     return label.kind.value
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Row indices and probe columns, precomputed for the reader."""
-
-    masks: dict[LabelKind, Mask]
-    danger: Rows
-    not_danger: Rows
-    feeling: Rows
-    #: FAQ, off-topic and small talk: what argues against a feeling.
-    feeling_rivals: Rows
-    #: Off-topic and small talk: what argues against an FAQ answer.
-    faq_rivals: Rows
-    #: FAQ rows sorted by entry; ``faq_starts`` where each entry's run begins.
-    faq_rows: Rows
-    faq_starts: Rows
-    faq_ids: tuple[str, ...]
-    #: Probe columns of danger categories and of feelings, and their names.
-    danger_columns: Rows
-    danger_names: tuple[str, ...]
-    feeling_columns: Rows
-    feeling_names: tuple[str, ...]
 
 
 def _layout(labels: tuple[ExampleLabel, ...], probe: Probe | None) -> Layout:
@@ -147,3 +120,8 @@ class UnderstandingIndex:
     @property
     def has_vectors(self) -> bool:
         return bool(self.matrix.shape[0] > 0)
+
+    @functools.cached_property
+    def weighing(self) -> Weighing:
+        """What weighing a message reads of this index (layout.py: without the content)."""
+        return Weighing(self.matrix, self.layout, self.probe, self.danger_probe, self.faq_probe)
