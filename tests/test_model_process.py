@@ -112,6 +112,33 @@ def test_a_child_that_dies_fails_its_batch_and_the_next_batch_starts_a_new_one()
         assert again.shape == (1, process.dim)
 
 
+def test_a_restarted_child_gets_the_readers_weighing_again() -> None:
+    brain, _ = reading_brain()
+    assert brain.reader is not None
+    with ModelProcess.start(restart_after=0) as process:
+        process.weigh_with(brain.reader.weigh)
+        assert process.pid is not None
+        os.kill(process.pid, signal.SIGKILL)
+        assert gone(process.pid, 5)
+        with pytest.raises(EmbeddingUnavailable):
+            process.embed_weighed(["he hit me again last night"], brain.reader.weigh)
+        [(vector, evidence)] = process.embed_weighed(["he hit me again last night"], brain.reader.weigh)
+        assert process.starts == 2 and evidence.index is brain.reader.index
+        assert brain.reader.read("he hit me again last night", evidence) == \
+            brain.reader.read("he hit me again last night", vector)
+
+
+def test_the_models_process_imports_no_content_loaders() -> None:
+    """What the child imports to weigh stays small: the content's schema and
+    loaders (pydantic, YAML, ~23 MB) are the bot's, not the model's."""
+    probe = ("import sys, bot.adapters.model.child, bot.core.understanding.evidence, "
+             "bot.adapters.model.e5_embedder; "
+             "print(sorted(m for m in ('pydantic', 'yaml', 'bot.core.understanding.content', "
+             "'bot.core.understanding.index', 'telegram', 'sqlalchemy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_a_child_that_died_is_not_restarted_in_a_loop() -> None:
     with ModelProcess.start(restart_after=3600) as process:
         assert process.pid is not None
