@@ -109,6 +109,14 @@ def build(data_dir: Path | None, *, with_model: bool = True) -> Understanding:
     from bot.core.understanding.reader import Reader
     timings["imports"] = clock() - t
 
+    in_process = os.environ.get("TRUSTBOT_MODEL") == "process"  # as `trustbot run`: the model in its own process
+    launched = None
+    if with_model and in_process:  # as bot.bootstrap.load_with_model: it loads while the content does
+        from bot.adapters.model import ModelProcess
+
+        t = clock()
+        launched = ModelProcess.launch()
+        timings["model process launched"] = clock() - t
     t = clock()
     dialogs = ROOT / "dialogs"
     content, faq = load_understanding(dialogs, corpus=False), load_faq(dialogs)
@@ -119,14 +127,12 @@ def build(data_dir: Path | None, *, with_model: bool = True) -> Understanding:
         content = replace(content, corpus=corpus)
         timings["corpus (shipped parse)"] = clock() - t
     embedder, matrix = None, None
-    in_process = os.environ.get("TRUSTBOT_MODEL") == "process"  # as `trustbot run`: the model in its own process
     if with_model:
         t = clock()
-        if in_process:
-            from bot.adapters.model import ModelProcess
-
-            embedder = ModelProcess.start()
-            timings["model process (start, hash check + load)"] = clock() - t
+        if launched is not None:
+            launched.wait_ready()
+            embedder = launched
+            timings["model process (waiting for its load)"] = clock() - t
         else:
             embedder = load_embedder()
             timings["model (hash check + load)"] = clock() - t

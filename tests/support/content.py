@@ -30,16 +30,21 @@ _MODELS: dict[int, tuple[Brain, Embedder | None]] = {}
 _with_model = bootstrap.with_model
 
 
-def cached_model(settings: Settings, brain: Brain, place: bootstrap.ModelPlace = bootstrap.ModelPlace.THREAD
-                 ) -> tuple[Brain, Embedder | None]:
+def cached_model(settings: Settings, brain: Brain) -> tuple[Brain, Embedder | None]:
     """``bootstrap.with_model``, remembered per brain: the model loads and
-    hash-checks once per run, and every in-process bot reads with it, in a
-    thread whatever ``place`` asks (one model shared by many bots; the
-    model's own process is tested in test_model_process.py and by every
-    real-process test)."""
+    hash-checks once per run, and every in-process bot reads with it."""
     if id(brain) not in _MODELS:
         _MODELS[id(brain)] = _with_model(settings, brain)
     return _MODELS[id(brain)]
+
+
+def cached_load_with_model(settings: Settings, place: bootstrap.ModelPlace = bootstrap.ModelPlace.THREAD
+                           ) -> tuple[Brain, Embedder | None]:
+    """``bootstrap.load_with_model`` from the caches above, with the model in a
+    thread whatever ``place`` asks: one model shared by many in-process bots
+    (the model's own process is tested in test_model_process.py and by every
+    real-process test)."""
+    return cached_model(settings, cached_brain(settings))
 
 
 _READING: dict[str, tuple[Brain, Embedder | None]] = {}

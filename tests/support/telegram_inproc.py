@@ -47,7 +47,7 @@ from bot.adapters.telegram.runner import (
 from bot.config import load_settings
 from tests.support.botapi_emulator import BotApiEmulator, JSONDict, _Upload
 from tests.support.chat import ChatClient, Seen
-from tests.support.content import cached_brain, cached_model
+from tests.support.content import cached_load_with_model
 
 #: Any http URL passes the settings check; nothing ever connects to it.
 BASE_URL = "http://telegram.inproc/bot"
@@ -157,7 +157,7 @@ class InProcessBot:
     async def start(self) -> InProcessBot:
         settings = load_settings(env=self.env)
         limiter = DEFAULT_LIMITER if isinstance(self.rate_limiter, DefaultLimiter) else self.rate_limiter
-        with patch.object(runner, "load_brain", cached_brain), patch.object(runner, "with_model", cached_model):
+        with patch.object(runner, "load_with_model", cached_load_with_model):
             self.app = build_application(settings, request=self.request, rate_limiter=limiter)
         logging.getLogger().addHandler(self._log)
         logging.getLogger("bot").setLevel(logging.INFO)

@@ -67,8 +67,9 @@ class ModelProcess:
         self.timeout = timeout
         self.start_timeout = start_timeout
         self.restart_after = restart_after
-        self.model_id = ""
-        self.dim = 0
+        self._model_id = ""
+        self._dim = 0
+        self._loading = False  # launched, not yet heard READY from
         self.starts = 0  # children started so far (tests read it)
         self._lock = threading.Lock()
         self._child: subprocess.Popen[bytes] | None = None
@@ -79,11 +80,42 @@ class ModelProcess:
         self._closed = False
 
     @classmethod
-    def start(cls, **kwargs: Any) -> Self:
+    def launch(cls, **kwargs: Any) -> Self:
+        """Start the child without waiting for it: it loads and checks the
+        model (~0.6 s) while the bot loads its content; the first use waits."""
         process = cls(**kwargs)
         with process._lock:
-            process._spawn()
+            process._launch()
         return process
+
+    @classmethod
+    def start(cls, **kwargs: Any) -> Self:
+        """Start the child and wait until its model is loaded and checked."""
+        process = cls.launch(**kwargs)
+        try:
+            process.wait_ready()
+        except BaseException:
+            process.close()
+            raise
+        return process
+
+    def wait_ready(self) -> None:
+        """Block until the child's model is loaded; raises what loading raised
+        (:class:`ModelIntegrityError`, :class:`EmbeddingUnavailable`)."""
+        with self._lock:
+            self._ensure_running()
+
+    @property
+    def model_id(self) -> str:
+        if self._loading:
+            self.wait_ready()
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        if self._loading:
+            self.wait_ready()
+        return self._dim
 
     @property
     def pid(self) -> int | None:
@@ -93,7 +125,7 @@ class ModelProcess:
 
     def embed(self, texts: Sequence[str]) -> Matrix:
         if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)  # dim waits for a launched child
         with self._lock:
             matrix: Matrix = self._ask((Ask.EMBED, list(texts)), Reply.ROWS)[1]
         return matrix
@@ -150,16 +182,18 @@ class ModelProcess:
         return reply
 
     def _ensure_running(self) -> None:
+        """A child whose model is loaded, or an exception; under ``_lock``."""
         if self._closed:
             raise EmbeddingUnavailable("the model process was closed")
-        if self._child is not None:
-            return
-        if time.monotonic() - self._started_at < self.restart_after:
-            raise EmbeddingUnavailable("the model process stopped; it restarts shortly")
-        self._spawn()
+        if self._child is None:
+            if time.monotonic() - self._started_at < self.restart_after:
+                raise EmbeddingUnavailable("the model process stopped; it restarts shortly")
+            self._launch()
+        if self._loading:
+            self._await_ready()
 
-    def _spawn(self) -> None:
-        """Start a child and wait until its model is loaded; under ``_lock``."""
+    def _launch(self) -> None:
+        """Start a child; under ``_lock``."""
         self._started_at = time.monotonic()
         self._reader = None
         to_child_r, to_child_w = os.pipe()
@@ -179,22 +213,30 @@ class ModelProcess:
         self._child = child
         self._requests = Connection(to_child_w, readable=False)
         self._results = Connection(from_child_r, writable=False)
+        self._loading = True
         self.starts += 1
+
+    def _await_ready(self) -> None:
+        """Wait for the child's first word: its model loaded, or why not; under ``_lock``."""
+        assert self._results is not None and self._child is not None
         try:
-            if not self._results.poll(self.start_timeout):
-                raise EmbeddingTimeout(f"the model process was not ready within {self.start_timeout:g} s")
-            first: tuple[Any, ...] = self._results.recv()
+            ready = self._results.poll(self.start_timeout)
+            first: tuple[Any, ...] = self._results.recv() if ready else ()
         except (EOFError, OSError):
             self._stop("it exited while loading")
             raise EmbeddingUnavailable("the model process exited while loading the model") from None
-        except BaseException:
-            self._stop("it was not ready")
-            raise
+        if not ready:
+            self._stop("it was not ready in time")
+            raise EmbeddingTimeout(f"the model process was not ready within {self.start_timeout:g} s")
         if first[0] == Reply.FAILED:
             self._stop("its model failed the check")
             raise ModelIntegrityError(first[2])
-        _, self.model_id, self.dim = first
-        log.info("sentence model loaded in its own process (pid %s)", child.pid)
+        if first[0] != Reply.READY:
+            self._stop(f"it began with {first[0]!r}")
+            raise EmbeddingUnavailable("the model process began out of turn")
+        _, self._model_id, self._dim = first
+        self._loading = False
+        log.info("sentence model loaded in its own process (pid %s)", self._child.pid)
 
     def _stop(self, why: str) -> None:
         """End the child (if any) and forget it; under ``_lock`` or at close."""
@@ -204,6 +246,7 @@ class ModelProcess:
                 conn.close()
         self._requests = self._results = None
         self._reader = None
+        self._loading = False
         if child is None:
             return
         if not self._closed:

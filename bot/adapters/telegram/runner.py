@@ -22,7 +22,7 @@ from bot.adapters.telegram.delivery import answers_settled
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.adapters.telegram.intake import UpdatesRequest
 from bot.adapters.telegram.types import App
-from bot.bootstrap import ModelPlace, load_brain, private_files, setup_logging, start_service, with_model
+from bot.bootstrap import ModelPlace, load_with_model, private_files, setup_logging, start_service
 from bot.config import ConfigError, Settings, require_token, require_webhook
 from bot.core.identity import UserKey
 from bot.service.chat import ChatService
@@ -57,7 +57,7 @@ def build_application(
     over an in-memory transport and compare limiters; the bot uses the defaults.
     """
     # Under load the model reads in a process of its own: presses do not wait behind it.
-    brain, embedder = with_model(settings, load_brain(settings), ModelPlace.PROCESS)
+    brain, embedder = load_with_model(settings, ModelPlace.PROCESS)
     partner = partner_content(settings.dialogs_dir())
     token = require_token(settings)
 
