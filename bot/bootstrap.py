@@ -180,29 +180,24 @@ def load_with_model(settings: Settings, place: ModelPlace = ModelPlace.THREAD) -
         if launched is not None:
             launched.close()
         raise
-    return with_model(settings, brain, launched if launched is not None else place)
+    return with_model(settings, brain, launched)
 
 
-def with_model(settings: Settings, brain: Brain, place: ModelPlace | ModelProcess = ModelPlace.THREAD
+def with_model(settings: Settings, brain: Brain, process: ModelProcess | None = None
                ) -> tuple[Brain, Embedder | None]:
     """The brain reading with the model's neighbours, and the embedder.
 
     Blocking, and done before any network call: a model whose files do not
     hash to the pinned values stops the bot here (``ModelIntegrityError``).
-    ``place``: where the model reads, or its process already launched.
+    ``process``: the model's own process, launched (:func:`load_with_model`);
+    without it the model loads here, to read in a thread.
     ``TRUSTBOT_MODEL=off`` reads by the rules alone (for tests of routing).
     """
-    chosen = _chosen()
-    if chosen == "off":
-        if isinstance(place, ModelProcess):
-            place.close()
+    if _chosen() == "off":
+        if process is not None:
+            process.close()
         return brain, None
-    embedder: Embedder | None = None
-    if isinstance(place, ModelProcess):
-        embedder = _ready(place)
-    elif place is ModelPlace.PROCESS and chosen == "on":
-        launched = _launch_model_process()
-        embedder = _ready(launched) if launched is not None else None
+    embedder: Embedder | None = _ready(process) if process is not None else None
     if embedder is None:
         from bot.adapters.model import load_embedder
 

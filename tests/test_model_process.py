@@ -101,6 +101,7 @@ def test_a_failed_batch_names_only_the_exception_and_the_child_goes_on(
     assert process.embed_weighed(["still here"], brain.reader.weigh)[0][1].index is brain.reader.index
 
 
+@pytest.mark.slow  # real processes killed, frozen and restarted: seconds each
 def test_a_child_that_dies_fails_its_batch_and_the_next_batch_starts_a_new_one() -> None:
     with ModelProcess.start(restart_after=0) as process:
         first = process.pid
@@ -114,6 +115,7 @@ def test_a_child_that_dies_fails_its_batch_and_the_next_batch_starts_a_new_one()
         assert again.shape == (1, process.dim)
 
 
+@pytest.mark.slow  # real processes killed, frozen and restarted: seconds each
 def test_a_restarted_child_gets_the_readers_weighing_again() -> None:
     brain, _ = reading_brain()
     assert brain.reader is not None
@@ -141,6 +143,7 @@ def test_the_models_process_imports_no_content_loaders() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow  # real processes killed, frozen and restarted: seconds each
 def test_a_child_that_died_is_not_restarted_in_a_loop() -> None:
     with ModelProcess.start(restart_after=3600) as process:
         assert process.pid is not None
@@ -151,6 +154,7 @@ def test_a_child_that_died_is_not_restarted_in_a_loop() -> None:
         assert process.starts == 1  # the bot reads by the rules meanwhile
 
 
+@pytest.mark.slow  # real processes killed, frozen and restarted: seconds each
 def test_a_child_that_hangs_is_killed_and_its_callers_get_a_timeout() -> None:
     with ModelProcess.start(timeout=0.5, restart_after=3600) as process:
         pid = process.pid
@@ -177,6 +181,7 @@ def test_closing_stops_the_child_and_later_calls_fail_cleanly() -> None:
         process.embed(["hello"])
 
 
+@pytest.mark.slow  # real processes killed, frozen and restarted: seconds each
 def test_the_child_exits_when_the_bot_is_killed_mid_life(tmp_path: Path) -> None:
     """A SIGKILLed bot leaves no model process behind (each would hold ~250 MB)."""
     script = tmp_path / "a_bot.py"
@@ -243,7 +248,7 @@ async def test_the_telegram_bot_reads_in_the_models_process_and_closing_the_serv
     monkeypatch.delenv(bootstrap.MODEL_ENV, raising=False)
     settings = Settings.model_validate({"dialogs": {"dir": str(DIALOGS)},
                                         "database": {"url": f"sqlite:///{tmp_path / 'bot.sqlite3'}"}})
-    brain, embedder = bootstrap.with_model(settings, bootstrap.load_brain(settings), bootstrap.ModelPlace.PROCESS)
+    brain, embedder = bootstrap.load_with_model(settings, bootstrap.ModelPlace.PROCESS)
     assert isinstance(embedder, ModelProcess) and embedder.pid is not None
     pid = embedder.pid
     service = await bootstrap.start_service(settings, brain, embedder)
@@ -291,9 +296,8 @@ def test_the_model_loads_in_its_process_while_the_content_loads_and_broken_conte
 def test_model_in_the_bots_own_process_when_asked_or_when_no_child_can_start(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings.model_validate({"dialogs": {"dir": str(DIALOGS)}})
-    brain = bootstrap.load_brain(settings)
     monkeypatch.setenv(bootstrap.MODEL_ENV, "thread")
-    _, embedder = bootstrap.with_model(settings, brain, bootstrap.ModelPlace.PROCESS)
+    _, embedder = bootstrap.load_with_model(settings, bootstrap.ModelPlace.PROCESS)
     assert embedder is not None and not isinstance(embedder, ModelProcess)
 
     def no_exec(**kwargs: object) -> ModelProcess:
@@ -302,6 +306,20 @@ def test_model_in_the_bots_own_process_when_asked_or_when_no_child_can_start(
     monkeypatch.delenv(bootstrap.MODEL_ENV)
     monkeypatch.setattr(ModelProcess, "launch", no_exec)
     with caplog.at_level(logging.WARNING):
-        _, embedder = bootstrap.with_model(settings, brain, bootstrap.ModelPlace.PROCESS)
+        _, embedder = bootstrap.load_with_model(settings, bootstrap.ModelPlace.PROCESS)
     assert embedder is not None and not isinstance(embedder, ModelProcess)
     assert "PermissionError" in caplog.text
+
+
+@pytest.mark.slow  # real processes killed, frozen and restarted: seconds each
+def test_a_model_process_that_dies_while_loading_leaves_the_model_to_the_bots_own_process(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv(bootstrap.MODEL_ENV, raising=False)
+    settings = Settings.model_validate({"dialogs": {"dir": str(DIALOGS)}})
+    process = ModelProcess.launch()
+    assert process.pid is not None
+    os.kill(process.pid, signal.SIGKILL)  # gone before it said READY
+    with caplog.at_level(logging.WARNING):
+        _, embedder = bootstrap.with_model(settings, bootstrap.load_brain(settings), process)
+    assert embedder is not None and not isinstance(embedder, ModelProcess)
+    assert "did not start" in caplog.text and process.pid is None

@@ -26,6 +26,7 @@ from typing import Any
 from bot.adapters.memory import give_back
 from bot.adapters.model.pipe import Ask, Reply
 from bot.adapters.model.priority import MODEL_NICE, lower_priority
+from bot.core.understanding.evidence import measure
 
 #: Exit status when the bot was gone before the child could answer.
 ORPHANED = 3
@@ -34,8 +35,6 @@ ORPHANED = 3
 def answer(embedder: Any, weighing: Any, message: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any]:
     """One request's reply, and what to weigh with from now on: ``(weighing,
     matcher, top_k)``, the reader's parts that :func:`evidence.measure` reads."""
-    from bot.core.understanding.evidence import measure
-
     kind, payload = message
     if kind == Ask.EMBED:
         return (Reply.ROWS, embedder.embed(payload)), weighing

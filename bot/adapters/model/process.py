@@ -152,8 +152,8 @@ class ModelProcess:
                 self._hold(reader)
 
     def _hold(self, reader: Reader) -> None:
-        """The child holds a copy of ``reader``; under ``_lock``."""
-        self._ensure_running()
+        """The child holds a copy of ``reader`` (a new child holds none:
+        ``_launch`` forgets it); under ``_lock``."""
         if self._reader is not reader:
             self._ask((Ask.READER, (reader.index.weighing, reader.matcher, reader.thresholds.top_k)), Reply.OK)
             self._reader = reader

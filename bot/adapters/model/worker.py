@@ -110,6 +110,8 @@ class EmbeddingWorker:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.embedder = embedder
+        #: The embedder again when it weighs where it embeds (the model's own process).
+        self._weighs_too: WeighsToo | None = embedder if isinstance(embedder, WeighsToo) else None
         #: Run on each new text and its vector in the model thread (pure and
         #: thread-safe: it only reads arrays and tables built at start).
         self.weigh = weigh
@@ -138,9 +140,9 @@ class EmbeddingWorker:
                                                 initializer=_lower_priority, initargs=(self.nice,))
             self._runner = asyncio.get_running_loop().create_task(self._run(), name="trustbot-embed-batches")
             self._runner.add_done_callback(self._runner_ended)
-            if self.weigh is not None and isinstance(self.embedder, WeighsToo):
+            if self.weigh is not None and self._weighs_too is not None:
                 # First in the model thread's queue: batches wait behind it, the loop does not.
-                self._executor.submit(self._get_ready, self.embedder, self.weigh)
+                self._executor.submit(self._get_ready, self._weighs_too, self.weigh)
         return self
 
     @staticmethod
@@ -265,8 +267,8 @@ class EmbeddingWorker:
     def _embed_checked(self, texts: list[str]) -> list[_Result]:
         """In the worker thread: the model's rows, checked for shape, each weighed."""
         weigh = self.weigh
-        if weigh is not None and isinstance(self.embedder, WeighsToo):
-            results = self.embedder.embed_weighed(texts, weigh)
+        if weigh is not None and self._weighs_too is not None:
+            results = self._weighs_too.embed_weighed(texts, weigh)
             if len(results) != len(texts) or any(row.shape != (self.embedder.dim,) for row, _ in results):
                 raise ValueError(f"the model returned {len(results)} results for {len(texts)} texts")
             return results
