@@ -16,6 +16,14 @@ happens to earlier ones, each as its own task, like PTB's update fetcher with
 Same full stack and traffic mix as bench_updates.py (real trustbot
 Application, in-memory Bot API, fresh SQLite file with default settings), and
 the bare echo bot at the same rate for comparison.
+
+Interleaved (since 2026-12-02, seventh session): both bots are open at once
+and take turns in short windows (``--window``, 1 s), echo, trustbot,
+trustbot, echo, ..., each window drained before the next. This virtual
+machine has phases, seconds long, in which the same code runs up to 1.7x
+slower; measured one after the other, the two bots often met different
+phases and the ratio moved with them. ``--window 0`` runs them one after the
+other, as before.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -91,11 +99,12 @@ def kind_of(data: dict) -> str:
     return "/start" if text == "/start" else "command" if text.startswith("/") else "typed text"
 
 
-async def open_loop(app, source: Callable[[int], dict], users: list[int], rate: float, seconds: float
-                    ) -> tuple[list[Sample], float]:
-    """Fire ``rate`` updates/s for ``seconds``; returns one sample per update
-    and the largest lag of a firing behind its schedule (ms). On SQLite an
-    update never yields to another, so its CPU and wait figures are its own."""
+async def open_loop(app, source: Callable[[int], dict], users: list[int], rate: float, seconds: float,
+                    first: int = 0) -> tuple[list[Sample], float]:
+    """Fire ``rate`` updates/s for ``seconds``, the users taken in turn from
+    ``users[first]``; returns one sample per update and the largest lag of a
+    firing behind its schedule (ms). On SQLite an update never yields to
+    another, so its CPU and wait figures are its own."""
     process, clock, sched = app.process_update, time.perf_counter, Sched()
     samples: list[Sample] = []
     tasks = set()
@@ -123,7 +132,7 @@ async def open_loop(app, source: Callable[[int], dict], users: list[int], rate: 
         while clock() < due:  # noqa: ASYNC110 - a deliberate sub-millisecond spin, not a wait for a condition
             await asyncio.sleep(0)
         lag = max(lag, clock() - due)
-        task = asyncio.create_task(one(users[i % len(users)], due))
+        task = asyncio.create_task(one(users[(first + i) % len(users)], due))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     while tasks:
@@ -158,18 +167,55 @@ class GcPauses:
         return f"gc: {len(self.pauses)} runs, {len(full)} full, longest {worst:.1f} ms"
 
 
-async def measured(name: str, app, source: Callable[[int], dict], users: list[int], args: argparse.Namespace
-                   ) -> list[float]:
+@dataclass
+class Bot:
+    """One bot under load, and what its windows measured."""
+
+    name: str
+    app: object
+    source: Callable[[int], dict]
+    samples: list[Sample] = field(default_factory=list)
+    lag: float = 0.0
+    fired: int = 0
+    pauses: GcPauses = field(default_factory=GcPauses)
+
+    async def window(self, users: list[int], rate: float, seconds: float) -> None:
+        """One window of the open loop, drained: the bot's own background
+        work (button answers, sent ids' commits) ends before the next window."""
+        with self.pauses:
+            samples, lag = await open_loop(self.app, self.source, users, rate, seconds, self.fired)
+            await asyncio.sleep(0.05)
+        self.samples += samples
+        self.lag = max(self.lag, lag)
+        self.fired += len(samples)
+
+
+async def interleaved(bots: list[Bot], users: list[int], args: argparse.Namespace) -> float:
+    """Every bot gets ``args.seconds`` of the open loop, in windows of
+    ``args.window`` seconds taken in turn (ABBA order, so a trend in the
+    machine's speed hits both alike); one block each when the window is 0.
+    Returns the load average at the start."""
     if args.gc_freeze:
         gc.collect()
         gc.freeze()
     load = os.getloadavg()[0]
     try:
-        with GcPauses() as pauses:
-            samples, lag = await open_loop(app, source, users, args.rate, args.seconds)
+        if args.window <= 0:
+            for bot in bots:
+                await bot.window(users, args.rate, args.seconds)
+        else:
+            rounds = max(1, round(args.seconds / args.window))
+            for r in range(rounds):
+                for bot in bots if r % 2 == 0 else bots[::-1]:
+                    await bot.window(users, args.rate, args.seconds / rounds)
     finally:
         if args.gc_freeze:
             gc.unfreeze()
+    return load
+
+
+def report(bot: Bot, load: float, args: argparse.Namespace) -> list[Sample]:
+    name, samples, lag, pauses = bot.name, bot.samples, bot.lag, bot.pauses
     p = percentile
     latencies = [s.latency for s in samples]
     services = [s.service for s in samples]
@@ -204,34 +250,41 @@ async def main_async(args: argparse.Namespace, kind: str) -> None:
             await migrate_postgres(url)
         users = user_ids(args.users)
         warm_users = user_ids(args.users, 900_000_001)
-        request = MemoryRequest()
-        async with echo_app(request, limiter=args.limiter) as app:
+        echo_request, bot_request = MemoryRequest(), MemoryRequest()
+        async with echo_app(echo_request, limiter=args.limiter) as echo_bot, \
+                trustbot_app(url, bot_request, limiter=args.limiter) as app:
             total = int(args.rate * (args.seconds + args.warmup_seconds)) + 10
             feed = iter(echo_traffic(total, users))
-            await open_loop(app, lambda _u: next(feed), warm_users, args.rate, args.warmup_seconds)
-            echo = percentile([s.latency for s in await measured("echo bot", app, lambda _u: next(feed), users,
-                                                                  args)], 0.99)
-        request = MemoryRequest()
-        async with trustbot_app(url, request, limiter=args.limiter) as app:
-            traffic = Traffic(request, press=args.press_share, text=args.text_share)
-            await open_loop(app, traffic.next, warm_users, args.rate, args.warmup_seconds)
+            traffic = Traffic(bot_request, press=args.press_share, text=args.text_share)
+            echo = Bot("echo bot", echo_bot, lambda _u: next(feed))
+            trustbot = Bot("trustbot", app, traffic.next)
+            for bot in (echo, trustbot):
+                await open_loop(bot.app, bot.source, warm_users, args.rate, args.warmup_seconds)
             traffic.kinds.clear()
-            samples = await measured("trustbot", app, traffic.next, users, args)
+            load = await interleaved([echo, trustbot], users, args)
+            how = (f"interleaved in windows of {args.seconds / max(1, round(args.seconds / args.window)):g} s"
+                   if args.window > 0 else "one after the other")
+            print(f"{how}, {args.seconds:g} s each")
+            echo_p99 = percentile([s.latency for s in report(echo, load, args)], 0.99)
+            samples = report(trustbot, load, args)
+            print(f"mix {dict(traffic.kinds)}; typed text read by the model: {model_summary(app)}")
         mixed = percentile([s.latency for s in samples], 0.99)
         pressed = [s.latency for s in samples if s.kind == "button"]
         presses = percentile(pressed, 0.99) if pressed else float("nan")  # a short run: every user's /start
-        print(f"mix {dict(traffic.kinds)}; typed text read by the model: {model_summary(app)}")
         for what, value, goal in (("p99, whole mix", mixed, GOAL_MIXED), ("p99, button presses", presses,
                                                                           GOAL_PRESSES)):
-            ratio = value / echo
-            print(f"trustbot {what:<20} {value:6.2f} ms = {ratio:4.1f}x the echo bot's p99 {echo:.2f} ms: "
+            ratio = value / echo_p99
+            print(f"trustbot {what:<20} {value:6.2f} ms = {ratio:4.1f}x the echo bot's p99 {echo_p99:.2f} ms: "
                   f"{'meets' if ratio <= goal else 'MISSES'} the goal <= {goal:g}x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=200, help="updates per second (default 200)")
-    parser.add_argument("--seconds", type=float, default=30, help="measured seconds (default 30)")
+    parser.add_argument("--seconds", type=float, default=30, help="measured seconds per bot (default 30)")
+    parser.add_argument("--window", type=float, default=1.0,
+                        help="seconds each bot runs before the other takes over (default 1; 0: one bot "
+                             "after the other, the whole time each)")
     parser.add_argument("--warmup-seconds", type=float, default=3, help="unmeasured seconds first (default 3)")
     parser.add_argument("--users", type=int, default=1000,
                         help="distinct users, taken in turn (default 1000: each writes every 5 s)")

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.core.messages import Outcome, Press, Start, Text
+from bot.core.messages import Outcome, Press, SafetyFlag, Start, Text
 from bot.service.chat import ChatService
 from bot.storage import users
 from bot.storage.database import Database
@@ -160,3 +160,25 @@ async def test_a_failed_commit_of_sent_ids_is_logged_and_still_releases_the_user
                for r in caplog.records)
     outcome = await asyncio.wait_for(service.handle(ANA, Press("b_menu", "b_walk_away"), _ignore), 5)
     assert outcome.replies
+
+
+async def test_plain_danger_is_answered_without_waiting_for_the_model(db: Database, real_graph) -> None:
+    """A busy or restarting model must not hold back the answer to danger
+    the rules are sure of; other typed text still goes through it."""
+    asked: list[str] = []
+    never = asyncio.Event()
+
+    async def stalled_model(text: str) -> object:
+        asked.append(text)
+        await never.wait()
+        raise AssertionError("unreachable")
+
+    service = ChatService(db, make_brain(real_graph), embed=stalled_model)
+    await service.handle(ANA, Start(), _ignore)
+    outcome = await asyncio.wait_for(service.handle(ANA, Text("he hit me and said he would kill me"), _ignore), 5)
+    assert any(isinstance(effect, SafetyFlag) for effect in outcome.effects), outcome
+    assert asked == []
+    pending = asyncio.ensure_future(service.handle(ANA, Text("how do we talk about it without fighting"), _ignore))
+    await asyncio.sleep(0.05)
+    assert asked == ["how do we talk about it without fighting"] and not pending.done()
+    pending.cancel()

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Bot, Update
 
-from bot.adapters.telegram.intake import UpdatesRequest, lean_update
+from bot.adapters.telegram.intake import PRESSED, UpdatesRequest, Where, lean_update, where
 
 USER = {"id": 5, "is_bot": False, "first_name": "Ann", "language_code": "en"}
 PRESSED_UNDER = {
@@ -25,18 +25,36 @@ TEXT = {"update_id": 8, "message": {"message_id": 100, "date": 1_700_000_001, "f
 BOT = Bot("123456:" + "A" * 35)
 
 
-def test_a_press_keeps_only_the_id_date_and_chat_of_the_message_it_was_under() -> None:
+def test_a_press_keeps_only_the_id_and_chat_of_the_message_it_was_under() -> None:
     before = copy.deepcopy(PRESS)
     lean = lean_update(PRESS)
     assert before == PRESS  # the input is not changed
-    assert lean["callback_query"]["message"] == {key: PRESSED_UNDER[key] for key in ("message_id", "date", "chat")}
-    assert {k: v for k, v in lean["callback_query"].items() if k != "message"} == {
+    assert "message" not in lean["callback_query"]
+    assert lean["callback_query"][PRESSED] == {"message_id": 99, "chat": {"id": 5, "type": "private"}}
+    assert {k: v for k, v in lean["callback_query"].items() if k != PRESSED} == {
         k: v for k, v in PRESS["callback_query"].items() if k != "message"}
     update = Update.de_json(lean, BOT)
     assert update.callback_query is not None and update.callback_query.data == "1:p:n:b1"
-    assert update.effective_chat is not None and update.effective_chat.id == 5
-    assert update.effective_chat.type == "private" and update.effective_user is not None
-    assert update.callback_query.message is not None and update.callback_query.message.message_id == 99
+    assert update.effective_user is not None and update.effective_user.id == 5
+    assert where(update) == Where(chat_id=5, private=True, pressed=99)
+
+
+def test_where_reads_an_untrimmed_press_and_other_updates_alike() -> None:
+    assert where(Update.de_json(copy.deepcopy(PRESS), BOT)) == Where(chat_id=5, private=True, pressed=99)
+    assert where(Update.de_json(copy.deepcopy(TEXT), BOT)) == Where(chat_id=5, private=True)
+    group = {**TEXT, "message": {**TEXT["message"], "chat": {"id": -7, "type": "group", "title": "G"}}}
+    assert where(Update.de_json(group, BOT)) == Where(chat_id=-7, private=False)
+    group_press = lean_update({**PRESS, "callback_query": {
+        **PRESS["callback_query"], "message": {**PRESSED_UNDER, "chat": {"id": -7, "type": "supergroup"}}}})
+    assert where(Update.de_json(group_press, BOT)) == Where(chat_id=-7, private=False, pressed=99)
+    inline = {"update_id": 9, "callback_query": {"id": "43", "from": USER, "chat_instance": "-1",
+                                                 "inline_message_id": "abc", "data": "x"}}
+    assert where(Update.de_json(inline, BOT)) is None
+
+
+def test_a_press_unlike_what_telegram_sends_is_left_for_the_parser() -> None:
+    odd = {**PRESS, "callback_query": {**PRESS["callback_query"], "message": {"message_id": "x", "chat": {}}}}
+    assert lean_update(odd) == odd
 
 
 def test_everything_else_passes_as_it_came() -> None:

@@ -313,3 +313,36 @@ async def test_a_feeling_held_by_the_safety_question_is_answered_once_they_are_o
     assert chat.said(model_brain.safety.graded.check.okay_feeling)
     assert any(chat.said(r) for r in reflections)
     assert chat.state.pending_feeling is None and chat.state.node == "hp_menu"
+
+
+def test_danger_the_rules_are_sure_of_reads_the_same_without_the_model(model_brain: Brain) -> None:
+    """The chat service does not wait for the model when ``decided_by_rules``
+    says so: every such corpus text must read exactly as it does with its
+    vector, for each role, writing or not."""
+    from bot.core.understanding.reader import decided_by_rules
+
+    reader = model_brain.reader
+    assert reader is not None
+    rows = learnt_vectors(reader)
+    decided = [text for text in rows if decided_by_rules(text)]
+    assert len(decided) > 50  # the rules are sure of much of the corpus's danger
+    contexts = [Context(role=role, writing=writing)
+                for role in (None, Role.HURT_PARTNER, Role.BROKE_TRUST) for writing in (False, True)]
+    for text in decided:
+        for context in contexts:
+            with_model = reader.read(text, rows[text], context)
+            assert with_model.level is SafetyLevel.CLEAR, text
+            assert reader.read(text, None, context) == with_model, (text, context)
+
+
+@pytest.mark.parametrize(("text", "decided"), [
+    ("he said he would kill me if i ever leave", True),
+    ("i want to kill myself", True),
+    ("he reads all my messages and tracks my phone", False),  # control: a context can take it back
+    ("how do i rebuild trust after lying", False),
+    ("i feel so alone tonight", False),
+])
+def test_only_danger_no_context_can_take_back_skips_the_model(text: str, decided: bool) -> None:
+    from bot.core.understanding.reader import decided_by_rules
+
+    assert decided_by_rules(text) is decided

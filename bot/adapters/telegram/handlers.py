@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot.adapters.commands import COMMANDS, HELP_COMMAND, HIDDEN_COMMANDS, command_event
 from bot.adapters.telegram.checkins import location_handler
 from bot.adapters.telegram.delivery import Blocked, Delivery, call
+from bot.adapters.telegram.intake import where
 from bot.adapters.telegram.partner import with_first_name
 from bot.adapters.telegram.types import App
 from bot.core import callbacks
@@ -66,16 +67,16 @@ class TelegramFrontEnd:
         app.add_error_handler(self.on_error)
 
     async def turn(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event) -> Outcome:
-        assert update.effective_chat is not None
+        place = where(update)
+        assert place is not None
         key = user_key(update)
-        delivery = Delivery(context.bot, update.effective_chat.id, query=update.callback_query, ui=self.ui,
-                            on_late_block=partial(self.service.mark_blocked, key))
         query = update.callback_query
+        delivery = Delivery(context.bot, place.chat_id, query=query, ui=self.ui,
+                            on_late_block=partial(self.service.mark_blocked, key))
         message = update.effective_message if query is None else None
         outcome = await self.service.handle(
-            key, event, delivery, chat_id=update.effective_chat.id,
-            message_id=message.message_id if message else None,
-            shown=query.message.message_id if query is not None and query.message is not None else None,
+            key, event, delivery, chat_id=place.chat_id,
+            message_id=message.message_id if message else None, shown=place.pressed,
         )
         if delivery.blocked:
             await self.service.mark_blocked(key)
@@ -83,9 +84,10 @@ class TelegramFrontEnd:
 
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
         """A reply that needs no state: nothing is read or written."""
-        if update.effective_chat is None:
+        place = where(update)
+        if place is None:
             return
-        delivery = Delivery(context.bot, update.effective_chat.id, ui=self.ui)
+        delivery = Delivery(context.bot, place.chat_id, ui=self.ui)
         if update.effective_user is None:
             await delivery(Outcome(replies=(Reply(text),)))
             return
@@ -112,8 +114,8 @@ class TelegramFrontEnd:
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
-        chat = update.effective_chat
-        if chat is None or chat.type != chat.PRIVATE:
+        place = where(update)
+        if place is None or not place.private:
             await call(lambda: query.answer(), what="answerCallbackQuery")
             return
         try:
@@ -130,8 +132,8 @@ class TelegramFrontEnd:
         await self.say(update, context, self.ui.not_text)
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat = update.effective_chat
-        if chat is not None and chat.type == chat.PRIVATE:
+        place = where(update)
+        if place is not None and place.private:
             await self.say(update, context, self.ui.edited)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -144,8 +146,9 @@ class TelegramFrontEnd:
         if isinstance(error, Blocked):
             return
         log.error("error while handling update %s: %s", update_id, type(error).__name__, exc_info=error)
-        if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
-            try:
-                await self.say(update, context, self.ui.error)
-            except Exception:
-                log.warning("could not tell user about the error")
+        if not isinstance(update, Update) or (place := where(update)) is None or not place.private:
+            return
+        try:
+            await self.say(update, context, self.ui.error)
+        except Exception:
+            log.warning("could not tell user about the error")

@@ -132,14 +132,31 @@ def _own_words(context: Context) -> bool:
     return context.writing and context.role is Role.BROKE_TRUST
 
 
-def _rule_danger(text: str, context: Context) -> tuple[SafetyCategory, ...]:
+def _rule_danger(text: str, context: Context, *, own_act: bool = False) -> tuple[SafetyCategory, ...]:
+    """Danger the rules find; ``own_act`` reads control as the writer's own
+    act whatever the context (the case in which it counts least)."""
     found = {SafetyCategory(c) for c in safety_check.check(text).categories}
     found |= set(rules.other_language_danger(text))
-    if SafetyCategory.CONTROL in found and (rules.by_me(text) or (_own_words(context) and rules.own_act(text))):
+    if SafetyCategory.CONTROL in found and (own_act or rules.by_me(text)
+                                            or (_own_words(context) and rules.own_act(text))):
         # Control is about what is done *to* the user; a confession or a
         # promise about one's own phone is not. Other categories stay.
         found.discard(SafetyCategory.CONTROL)
     return tuple(c for c in CATEGORY_ORDER if c in found)
+
+
+def decided_by_rules(text: str) -> bool:
+    """Whether the rules alone read ``text`` as clear danger in every context.
+
+    Why: such a text reads the same with the model's vector or without it
+    (:func:`read` answers rule danger before it looks at the evidence), so
+    it need not wait for the model. A person who writes plainly that they
+    are in danger is answered at once, even while the model is busy with
+    other people's messages or restarting. Control alone does not count: a
+    context (the one who broke trust, writing of their own acts) can take
+    it back, and then the model decides.
+    """
+    return bool(_rule_danger(text, NO_CONTEXT, own_act=True))
 
 
 def _evidence(reader: Reader, text: str, vector: Vector | Evidence | None) -> Evidence | None:
