@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from starlette.applications import Starlette
+from telegram import Update
 
+from bot.adapters.telegram.intake import Where, where
 from bot.adapters.telegram.runner import build_application
+from bot.adapters.telegram.types import App
 from bot.adapters.telegram.webhook import SECRET_HEADER, make_asgi
 from bot.config import DatabaseSettings, Settings, TelegramSettings, WebhookSettings
 
 SECRET = "webhook-secret-0123456789"
 
 
+SETTINGS = Settings(
+    telegram=TelegramSettings(token="123456:" + "A" * 35, webhook=WebhookSettings(enabled=True, secret_token=SECRET)),
+    database=DatabaseSettings(url="sqlite://"))
+
+
 @pytest.fixture
-def asgi() -> Starlette:
-    settings = Settings(
-        telegram=TelegramSettings(token="123456:" + "A" * 35,
-                                  webhook=WebhookSettings(enabled=True, secret_token=SECRET)),
-        database=DatabaseSettings(url="sqlite://"))
-    return make_asgi(build_application(settings, webhook=True), settings)
+def app() -> App:
+    return build_application(SETTINGS, webhook=True)
+
+
+@pytest.fixture
+def asgi(app: App) -> Starlette:
+    return make_asgi(app, SETTINGS)
 
 
 async def _post(asgi: Starlette, body: bytes, secret: str = SECRET) -> int:
@@ -37,3 +48,15 @@ async def test_garbage_gets_a_400(asgi: Starlette, body: str, caplog: pytest.Log
 
 async def test_a_wrong_secret_gets_a_403(asgi: Starlette) -> None:
     assert await _post(asgi, b"{}", secret="wrong") == 403
+
+
+async def test_a_press_arrives_lean_with_its_chat_and_message(app: App, asgi: Starlette) -> None:
+    press = {"update_id": 7, "callback_query": {
+        "id": "42", "from": {"id": 5, "is_bot": False, "first_name": "Ann"}, "chat_instance": "-1", "data": "1:p:n:b1",
+        "message": {"message_id": 99, "date": 1_700_000_000, "chat": {"id": 5, "type": "private"},
+                    "text": "What would help most today?"}}}
+    assert await _post(asgi, json.dumps(press).encode()) == 200
+    update = app.update_queue.get_nowait()
+    assert isinstance(update, Update) and update.callback_query is not None
+    assert update.callback_query.message is None  # PTB built no Message for it
+    assert where(update) == Where(chat_id=5, private=True, pressed=99)
