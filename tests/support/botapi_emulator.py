@@ -1336,6 +1336,18 @@ class BotApiEmulator:
             return err.error_code, err.payload(), 0.0
         return self.call(token, method, params, uploads)
 
+    def webhook_reply(self, token: str, body: bytes) -> None:
+        """What Telegram does with the bot's HTTP reply to a webhook delivery: a
+        JSON object naming a ``method`` runs as that Bot API call, whose result
+        the bot never sees. Anything else (an empty body) is ignored."""
+        try:
+            params = json.loads(body) if body else None
+        except ValueError:
+            return
+        if isinstance(params, dict) and isinstance(params.get("method"), str):
+            method = params.pop("method")
+            self.call(token, method, params)
+
     def call(
         self, token: str, method: str, params: JSONDict, uploads: Mapping[str, _Upload] | None = None
     ) -> tuple[int, JSONDict, float]:

@@ -86,6 +86,8 @@ class BotProcess:
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
+                # As Telegram does, run the method the reply names (a press's answer).
+                self.emulator.webhook_reply(self.env.get("TRUSTBOT_TOKEN", TOKEN), response.read())
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.adapters.telegram.intake import answered_in_reply
 from tests.conftest import shipped_graph
 from tests.support.botapi_emulator import BotApiEmulator, JSONDict
 from tests.support.content import mirror
@@ -37,6 +38,21 @@ async def test_stale_and_forged_buttons_get_the_current_step(emulator: BotApiEmu
     assert len(answers) == 7 and all(a for a in answers)
     # Each spinner stopped; a current button silently, a stale one with a short toast.
     assert answers[0]["text"] is None and answers[1]["text"] and len(answers[1]["text"]) <= 200
+    assert_clean_log(bot.log())
+
+
+async def test_a_press_answered_in_the_webhooks_reply_is_not_answered_again(
+    emulator: BotApiEmulator, bot: InProcessBot
+) -> None:
+    chat = InProcessChat(bot, 1006)
+    await chat.send("/start")
+    role_message = emulator.bot_messages(1006)[-1]
+    data = role_message["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    before = len(emulator.bot_messages(1006))
+    # As the webhook takes a press in: marked answered (its reply carried the answer).
+    await bot.feed(answered_in_reply(emulator.press(1006, role_message["message_id"], data))[0])
+    assert len(emulator.bot_messages(1006)) == before + 1  # the next step came
+    assert emulator.callback_answers == []  # and the bot did not answer a second time
     assert_clean_log(bot.log())
 
 

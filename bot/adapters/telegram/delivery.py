@@ -93,7 +93,9 @@ class Delivery:
     reply is sent, so the spinner stops as the next step arrives; a stale
     button gets a short toast there. The turn does not wait for that answer
     once its reply is out: it only stops a spinner, nothing depends on it,
-    and waiting cost every press another pass of the event loop.
+    and waiting cost every press another pass of the event loop. With
+    webhooks the press was answered in the webhook's reply, and ``query``
+    is None here (``intake.answered_in_reply``).
     """
 
     bot: Bot

@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot.adapters.commands import COMMANDS, HELP_COMMAND, HIDDEN_COMMANDS, command_event
 from bot.adapters.telegram.checkins import location_handler
 from bot.adapters.telegram.delivery import Blocked, Delivery, call
-from bot.adapters.telegram.intake import where
+from bot.adapters.telegram.intake import already_answered, where
 from bot.adapters.telegram.partner import with_first_name
 from bot.adapters.telegram.types import App
 from bot.core import callbacks
@@ -71,7 +71,9 @@ class TelegramFrontEnd:
         assert place is not None
         key = user_key(update)
         query = update.callback_query
-        delivery = Delivery(context.bot, place.chat_id, query=query, ui=self.ui,
+        # A press the webhook's reply already answered is not answered again.
+        unanswered = None if query is None or already_answered(query) else query
+        delivery = Delivery(context.bot, place.chat_id, query=unanswered, ui=self.ui,
                             on_late_block=partial(self.service.mark_blocked, key))
         message = update.effective_message if query is None else None
         outcome = await self.service.handle(
@@ -116,7 +118,8 @@ class TelegramFrontEnd:
         assert query is not None
         place = where(update)
         if place is None or not place.private:
-            await call(lambda: query.answer(), what="answerCallbackQuery")
+            if not already_answered(query):
+                await call(lambda: query.answer(), what="answerCallbackQuery")
             return
         try:
             event = callbacks.decode(query.data)

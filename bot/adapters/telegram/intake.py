@@ -15,6 +15,13 @@ Every update passes through here, polling (``UpdatesRequest``), webhook and
 the in-process test client alike, so the handlers see the same update either
 way. Everything else (messages, edits, locations, member changes) passes as
 it came.
+
+In webhook mode a press is answered in the webhook's own HTTP reply
+(:func:`answered_in_reply`): Telegram runs the one Bot API method such a
+reply names. The spinner stops before the turn even starts, and a press
+costs one Bot API call, its reply message, instead of two. The update is
+marked :data:`ANSWERED` so the handlers do not answer it again (an answer
+can be given once); :func:`already_answered` reads the mark.
 """
 
 from __future__ import annotations
@@ -22,11 +29,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Chat, Update
+from telegram import CallbackQuery, Chat, Update
 from telegram.request import HTTPXRequest
 
 #: The key a trimmed press keeps its message's id and chat under.
 PRESSED = "trustbot_pressed"
+#: The key that marks a press already answered in the webhook's reply.
+ANSWERED = "trustbot_answered"
+#: The Bot API method a webhook reply runs for a press.
+ANSWER_METHOD = "answerCallbackQuery"
 
 
 def lean_update(update: Any) -> Any:
@@ -45,6 +56,22 @@ def lean_update(update: Any) -> Any:
     lean = {key: value for key, value in query.items() if key != "message"}
     lean[PRESSED] = {"message_id": message["message_id"], "chat": {"id": chat.get("id"), "type": chat.get("type")}}
     return {**update, "callback_query": lean}
+
+
+def answered_in_reply(update: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """For a press: the update marked :data:`ANSWERED`, and the webhook reply
+    that answers it (no toast: a stale button's notice is in the reply message
+    too). Anything else: the update unchanged, and no reply body."""
+    query = update.get("callback_query")
+    if not isinstance(query, dict) or not isinstance(query.get("id"), str):
+        return update, None
+    return ({**update, "callback_query": {**query, ANSWERED: True}},
+            {"method": ANSWER_METHOD, "callback_query_id": query["id"]})
+
+
+def already_answered(query: CallbackQuery) -> bool:
+    """Whether ``query`` was answered in the webhook's reply (see :func:`answered_in_reply`)."""
+    return (query.api_kwargs or {}).get(ANSWERED) is True
 
 
 @dataclass(frozen=True, slots=True)

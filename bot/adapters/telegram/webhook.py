@@ -4,6 +4,7 @@ PTB's built-in webhook server has no health endpoint, and a reverse proxy in
 front of several instances needs one. This follows PTB's own
 ``customwebhookbot/starlettebot.py`` example: the Application is built with
 ``updater(None)`` and every verified update goes onto ``update_queue``.
+A press is answered in the HTTP reply itself (``intake.answered_in_reply``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
-from bot.adapters.telegram.intake import lean_update
+from bot.adapters.telegram.intake import answered_in_reply, lean_update
 from bot.adapters.telegram.types import App
 from bot.config import Settings
 
@@ -43,12 +44,14 @@ def make_asgi(app: App, settings: Settings) -> Starlette:
             data = json.loads(body)
             if not isinstance(data, dict):  # a list, a string, a number: not an update either
                 raise TypeError("not a JSON object")
-            update = Update.de_json(lean_update(data), app.bot)
+            data, answer = answered_in_reply(lean_update(data))
+            update = Update.de_json(data, app.bot)
         except (ValueError, TypeError, KeyError):
             log.warning("webhook: a request that is not a Telegram update was refused")
             return Response(status_code=400)
         await app.update_queue.put(update)
-        return Response()
+        # A press is answered right here, in the reply Telegram is waiting for (intake.py).
+        return Response() if answer is None else JSONResponse(answer)
 
     async def health(_: Request) -> Response:
         service = app.bot_data.get("service")
