@@ -65,6 +65,7 @@ class MemoryRequest(BaseRequest):
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.keyboards: dict[int, Keyboard] = {}
+        self._parsed: dict[str, list[tuple[str, str]]] = {}
         self._ids = itertools.count(10_000_000)
 
     @property
@@ -94,6 +95,17 @@ class MemoryRequest(BaseRequest):
             return 200, json.dumps({"ok": True, "result": BOT_USER}).encode()
         return 200, _TRUE  # answerCallbackQuery, deleteMessage, setMyCommands, ...
 
+    def _buttons(self, markup: dict[str, Any] | str) -> list[tuple[str, str]]:
+        """(label, callback data) of a keyboard, sent as JSON or as JSON text.
+        A text is parsed once per distinct keyboard: the server's work, which
+        must not weigh on the bot that sent it."""
+        if isinstance(markup, str):
+            if markup not in self._parsed:
+                self._parsed[markup] = self._buttons(json.loads(markup))
+            return self._parsed[markup]
+        rows = markup.get("inline_keyboard") or []
+        return [(b["text"], b["callback_data"]) for row in rows for b in row if "callback_data" in b]
+
     def _message(self, params: dict[str, Any], encoded: dict[str, str]) -> bytes:
         """The sent message as Telegram answers it (with its keyboard). The
         server's work, not the bot's: built from the request's own encoded
@@ -102,13 +114,8 @@ class MemoryRequest(BaseRequest):
         message_id = next(self._ids)
         text = params.get("text") or params.get("caption") or ""
         markup = params.get("reply_markup")
-        if isinstance(markup, str):
-            markup = json.loads(markup)
         if markup:
-            rows = markup.get("inline_keyboard") or []
-            self.keyboards[chat_id] = Keyboard(message_id, text, [
-                (b["text"], b["callback_data"]) for row in rows for b in row if "callback_data" in b
-            ])
+            self.keyboards[chat_id] = Keyboard(message_id, text, self._buttons(markup))
         keyboard = b',"reply_markup":' + encoded["reply_markup"].encode() if markup else b""
         return (b'{"message_id":%d,"date":%d,"from":%s,"chat":{"id":%d,"type":"private","first_name":"User"},'
                 b'"text":%s%s}' % (message_id, int(time.time()), _BOT_USER_JSON, chat_id,

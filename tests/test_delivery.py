@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
@@ -10,7 +11,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
 from bot.adapters.telegram import delivery
 from bot.adapters.telegram.delivery import Blocked, call
-from bot.core.messages import Outcome, Reply
+from bot.core.callbacks import encode
+from bot.core.messages import Button, OpenMenu, Outcome, Press, Reply
 
 
 def _failing(*errors: Exception):
@@ -127,3 +129,25 @@ async def test_a_block_seen_by_the_answer_alone_still_marks_the_user_blocked() -
     await delivery.answers_settled()
     assert deliver.blocked
     assert blocked_at_return or marked == ["blocked"]
+
+
+async def test_a_keyboard_goes_as_json_text_encoded_once_per_distinct_keyboard() -> None:
+    """PTB passes a text parameter through as it is: the keyboard is the JSON
+    the Bot API expects, the same for every reply with the same buttons."""
+    sent: list[dict[str, object]] = []
+
+    class _Recorder:
+        async def do_api_request(self, endpoint: str, api_kwargs: dict[str, object]) -> object:
+            sent.append(api_kwargs)
+            return {"message_id": len(sent)}
+
+    buttons = (Button("Go on", Press("step_one", "next")), Button("Menu", OpenMenu()))
+    for text in ("first", "second"):
+        await delivery.send_text(_Recorder(), 7, Reply(text, buttons))  # type: ignore[arg-type]
+    await delivery.send_text(_Recorder(), 7, Reply("no keyboard"))  # type: ignore[arg-type]
+    first, second, bare = sent
+    assert isinstance(first["reply_markup"], str) and first["reply_markup"] is second["reply_markup"]
+    assert json.loads(first["reply_markup"]) == {"inline_keyboard": [
+        [{"text": "Go on", "callback_data": encode(Press("step_one", "next"))}],
+        [{"text": "Menu", "callback_data": encode(OpenMenu())}]]}
+    assert "reply_markup" not in bare

@@ -30,7 +30,7 @@ import httpx
 from telegram import Bot, CallbackQuery, MessageEntity
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 
-from bot.adapters.telegram.render import keyboard, keyboard_json
+from bot.adapters.telegram.render import keyboard, keyboard_text
 from bot.core.dialog.schema import UiTexts
 from bot.core.messages import Outcome, Reply
 from bot.service.in_flight import InFlight
@@ -183,7 +183,7 @@ async def send_text(bot: Bot, chat_id: int, reply: Reply) -> int:
     The chat id goes as text, which the Bot API takes as well as a number
     (PTB would otherwise JSON-encode the number on every call)."""
     params: dict[str, object] = {"chat_id": str(chat_id), "text": reply.text}
-    markup = keyboard_json(reply)
+    markup = keyboard_text(reply)
     if markup is not None:
         params["reply_markup"] = markup
     entities = cover_entities(reply)
