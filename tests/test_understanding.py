@@ -319,12 +319,12 @@ def test_danger_the_rules_are_sure_of_reads_the_same_without_the_model(model_bra
     """The chat service does not wait for the model when ``decided_by_rules``
     says so: every such corpus text must read exactly as it does with its
     vector, for each role, writing or not."""
-    from bot.core.understanding.reader import decided_by_rules
+    from bot.core.understanding.reader import decided_by_rules, rule_findings
 
     reader = model_brain.reader
     assert reader is not None
     rows = learnt_vectors(reader)
-    decided = [text for text in rows if decided_by_rules(text)]
+    decided = [text for text in rows if decided_by_rules(rule_findings(text))]
     assert len(decided) > 50  # the rules are sure of much of the corpus's danger
     contexts = [Context(role=role, writing=writing)
                 for role in (None, Role.HURT_PARTNER, Role.BROKE_TRUST) for writing in (False, True)]
@@ -343,6 +343,23 @@ def test_danger_the_rules_are_sure_of_reads_the_same_without_the_model(model_bra
     ("i feel so alone tonight", False),
 ])
 def test_only_danger_no_context_can_take_back_skips_the_model(text: str, decided: bool) -> None:
-    from bot.core.understanding.reader import decided_by_rules
+    from bot.core.understanding.reader import decided_by_rules, rule_findings
 
-    assert decided_by_rules(text) is decided
+    assert decided_by_rules(rule_findings(text)) is decided
+
+
+def test_the_rules_findings_handed_over_read_as_the_rules_checked_again(model_brain: Brain) -> None:
+    """The chat service checks the rules once, before the model, and hands
+    what they found to the reading: every corpus text must read the same as
+    when the reading checks the rules itself."""
+    from bot.core.understanding.reader import rule_findings
+
+    reader = model_brain.reader
+    assert reader is not None
+    rows = learnt_vectors(reader)
+    contexts = [Context(role=role, writing=writing)
+                for role in (Role.HURT_PARTNER, Role.BROKE_TRUST) for writing in (False, True)]
+    for text, vector in list(rows.items())[::7]:
+        found = rule_findings(text)
+        for context in contexts:
+            assert reader.read(text, vector, context, found) == reader.read(text, vector, context), (text, context)

@@ -68,7 +68,7 @@ def context_of(brain: Brain, state: DialogState) -> Context:
 def respond_text(brain: Brain, state: DialogState, event: Text, profile: Profile) -> Step:
     assert brain.reader is not None
     state, notes = engine.repair(brain.graph, state)
-    reading = brain.reader.read(event.text, event.vector, context_of(brain, state))
+    reading = brain.reader.read(event.text, event.vector, context_of(brain, state), event.found)
     if reading.level is SafetyLevel.CLEAR:
         return safety_step(brain, state, reading.categories, profile, reading.language)
     if reading.level is SafetyLevel.POSSIBLE:

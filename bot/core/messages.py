@@ -59,10 +59,13 @@ class Text:
     """Anything typed. ``vector`` is its embedding, or the reader's evidence
     weighed from it off the loop (:mod:`bot.core.understanding.evidence`),
     added by the service before the turn (None: read by rules only); never
-    compared or printed."""
+    compared or printed. ``found``: what the safety rules found in it, when
+    the service has checked already (``reader.rule_findings``; categories
+    only), so the reading does not check again."""
 
     text: str
     vector: Any = field(default=None, compare=False, repr=False)
+    found: frozenset[Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from bot.core.messages import DueCheckIn, Event, Notice, Outcome, Reply, Start, 
 from bot.core.render import render
 from bot.core.routing import Route, route
 from bot.core.turn import Brain, respond
-from bot.core.understanding.reader import decided_by_rules
+from bot.core.understanding.reader import decided_by_rules, rule_findings
 from bot.scheduler.dispatcher import Dispatcher, Send
 from bot.service import journal
 from bot.service.charts import draw_charts
@@ -93,14 +93,16 @@ class ChatService:
         own message, kept (its id only) so a quick exit can erase it too;
         ``shown`` the bot's message whose button was pressed (a quick exit
         erases up to it even if its id was never stored)."""
-        if isinstance(event, Text) and self.embed is not None and event.vector is None \
-                and not decided_by_rules(event.text):
-            # Read before the transaction, off the loop; buttons never wait for the
-            # model, nor does danger the rules are sure of.
-            try:
-                event = replace(event, vector=await self.embed(event.text))
-            except Exception:
-                log.warning("embedding failed; reading by rules only")
+        if isinstance(event, Text) and self.embed is not None and event.vector is None:
+            # The rules first, once: danger they are sure of never waits for the model.
+            found = rule_findings(event.text)
+            event = replace(event, found=found)
+            if not decided_by_rules(found):
+                # Read before the transaction, off the loop; buttons never wait for the model.
+                try:
+                    event = replace(event, vector=await self.embed(event.text))
+                except Exception:
+                    log.warning("embedding failed; reading by rules only")
         release = await self.locks.acquire(key)
         handed_over = False
         try:

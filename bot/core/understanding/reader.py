@@ -118,8 +118,10 @@ class Reader:
     matcher: FaqMatcher
     thresholds: Thresholds = DEFAULT
 
-    def read(self, text: str, vector: Vector | Evidence | None = None, context: Context = NO_CONTEXT) -> Reading:
-        return read(self, text, vector, context)
+    def read(self, text: str, vector: Vector | Evidence | None = None, context: Context = NO_CONTEXT,
+             found: frozenset[SafetyCategory] | None = None) -> Reading:
+        """``found``: :func:`rule_findings` of ``text`` when the caller has it already."""
+        return read(self, text, vector, context, found)
 
     def weigh(self, text: str, vector: Vector) -> Evidence:
         """The costly part of reading, for the model's worker thread (:mod:`.evidence`)."""
@@ -132,21 +134,31 @@ def _own_words(context: Context) -> bool:
     return context.writing and context.role is Role.BROKE_TRUST
 
 
-def _rule_danger(text: str, context: Context, *, own_act: bool = False) -> tuple[SafetyCategory, ...]:
-    """Danger the rules find; ``own_act`` reads control as the writer's own
-    act whatever the context (the case in which it counts least)."""
+def rule_findings(text: str) -> frozenset[SafetyCategory]:
+    """The danger the safety rules find in ``text``, before any context.
+
+    Computed once per message: the chat service needs it before it asks the
+    model (:func:`decided_by_rules`) and hands it to the reading with the
+    text (``Text.found``), so the rules do not run twice.
+    """
     found = {SafetyCategory(c) for c in safety_check.check(text).categories}
     found |= set(rules.other_language_danger(text))
-    if SafetyCategory.CONTROL in found and (own_act or rules.by_me(text)
-                                            or (_own_words(context) and rules.own_act(text))):
+    return frozenset(found)
+
+
+def _rule_danger(text: str, context: Context, found: frozenset[SafetyCategory] | None = None
+                 ) -> tuple[SafetyCategory, ...]:
+    kept = set(rule_findings(text) if found is None else found)
+    if SafetyCategory.CONTROL in kept and (rules.by_me(text) or (_own_words(context) and rules.own_act(text))):
         # Control is about what is done *to* the user; a confession or a
         # promise about one's own phone is not. Other categories stay.
-        found.discard(SafetyCategory.CONTROL)
-    return tuple(c for c in CATEGORY_ORDER if c in found)
+        kept.discard(SafetyCategory.CONTROL)
+    return tuple(c for c in CATEGORY_ORDER if c in kept)
 
 
-def decided_by_rules(text: str) -> bool:
-    """Whether the rules alone read ``text`` as clear danger in every context.
+def decided_by_rules(found: frozenset[SafetyCategory]) -> bool:
+    """Whether the rules' ``found`` (:func:`rule_findings`) makes the reading
+    clear danger in every context.
 
     Why: such a text reads the same with the model's vector or without it
     (:func:`read` answers rule danger before it looks at the evidence), so
@@ -156,7 +168,7 @@ def decided_by_rules(text: str) -> bool:
     context (the one who broke trust, writing of their own acts) can take
     it back, and then the model decides.
     """
-    return bool(_rule_danger(text, NO_CONTEXT, own_act=True))
+    return bool(found - {SafetyCategory.CONTROL})
 
 
 def _evidence(reader: Reader, text: str, vector: Vector | Evidence | None) -> Evidence | None:
@@ -172,10 +184,11 @@ def _evidence(reader: Reader, text: str, vector: Vector | Evidence | None) -> Ev
     return reader.weigh(text, vector)
 
 
-def read(reader: Reader, text: str, vector: Vector | Evidence | None, context: Context) -> Reading:
+def read(reader: Reader, text: str, vector: Vector | Evidence | None, context: Context,
+         found: frozenset[SafetyCategory] | None = None) -> Reading:
     language = rules.language(text)
     question = rules.is_question(text)
-    danger = _rule_danger(text, context)
+    danger = _rule_danger(text, context, found)
     if danger:
         return Reading(SafetyLevel.CLEAR, danger, language=language, question=question, danger_margin=1.0)
     evidence = _evidence(reader, text, vector)
