@@ -24,6 +24,7 @@ from bot.core.care.events import (
 )
 from bot.core.checkin.names import CheckinAction
 from bot.core.partner.events import PartnerEvent
+from bot.core.understanding.reading import SafetyCategory
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Text:
 
     text: str
     vector: Any = field(default=None, compare=False, repr=False)
-    found: frozenset[Any] | None = field(default=None, compare=False, repr=False)
+    found: frozenset[SafetyCategory] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
