@@ -55,6 +55,9 @@ def test_where_reads_an_untrimmed_press_and_other_updates_alike() -> None:
 def test_a_press_unlike_what_telegram_sends_is_left_for_the_parser() -> None:
     odd = {**PRESS, "callback_query": {**PRESS["callback_query"], "message": {"message_id": "x", "chat": {}}}}
     assert lean_update(odd) == odd
+    no_chat_id = {**PRESS, "callback_query": {**PRESS["callback_query"], "message": {
+        "message_id": 99, "date": 1_700_000_000, "chat": {"type": "private"}}}}
+    assert lean_update(no_chat_id) == no_chat_id
 
 
 def test_everything_else_passes_as_it_came() -> None:

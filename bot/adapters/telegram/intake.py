@@ -51,7 +51,7 @@ def lean_update(update: Any) -> Any:
         return update
     message = query["message"]
     chat = message.get("chat")
-    if not isinstance(chat, dict) or not isinstance(message.get("message_id"), int):
+    if not (isinstance(chat, dict) and isinstance(chat.get("id"), int) and isinstance(message.get("message_id"), int)):
         return update  # not what Telegram sends: PTB parses it as it is
     lean = {key: value for key, value in query.items() if key != "message"}
     lean[PRESSED] = {"message_id": message["message_id"], "chat": {"id": chat.get("id"), "type": chat.get("type")}}
@@ -71,7 +71,12 @@ def answered_in_reply(update: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
 
 def already_answered(query: CallbackQuery) -> bool:
     """Whether ``query`` was answered in the webhook's reply (see :func:`answered_in_reply`)."""
-    return (query.api_kwargs or {}).get(ANSWERED) is True
+    return _kept(query, ANSWERED) is True
+
+
+def _kept(query: CallbackQuery, key: str) -> Any:
+    """What this module kept in ``query`` under ``key`` (PTB files unknown fields under ``api_kwargs``)."""
+    return (query.api_kwargs or {}).get(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +93,9 @@ def where(update: Update) -> Where | None:
     """Where ``update`` came from; None when it names no chat (an inline query's press)."""
     query = update.callback_query
     if query is not None:
-        kept = (query.api_kwargs or {}).get(PRESSED)
-        if isinstance(kept, dict) and isinstance(kept.get("chat"), dict):
-            chat_id = kept["chat"].get("id")
-            if isinstance(chat_id, int) and isinstance(kept.get("message_id"), int):
-                return Where(chat_id, kept["chat"].get("type") == Chat.PRIVATE, kept["message_id"])
+        kept = _kept(query, PRESSED)
+        if isinstance(kept, dict):  # as lean_update made it: both ids checked there
+            return Where(kept["chat"]["id"], kept["chat"]["type"] == Chat.PRIVATE, kept["message_id"])
         if query.message is not None:  # an update that did not come through lean_update
             return Where(query.message.chat.id, query.message.chat.type == Chat.PRIVATE, query.message.message_id)
         return None

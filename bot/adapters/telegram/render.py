@@ -19,13 +19,7 @@ KEYBOARDS_KEPT = 4096
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """The keyboard as a PTB object, for the typed methods (files, pictures)."""
-    data = keyboard_json(reply)
-    return None if data is None else InlineKeyboardMarkup.de_json(data, None)
-
-
-def keyboard_json(reply: Reply) -> dict[str, Any] | None:
-    """The same keyboard as Bot API JSON."""
-    return _markup(reply.buttons) if reply.buttons else None
+    return InlineKeyboardMarkup.de_json(_markup(reply.buttons), None) if reply.buttons else None
 
 
 def keyboard_text(reply: Reply) -> str | None:
