@@ -44,6 +44,7 @@ from common import (
     PRESS_SHARE,
     ROOT,
     TEXT_SHARE,
+    BotMemoryRequest,
     MemoryRequest,
     Traffic,
     database_url,
@@ -250,7 +251,7 @@ async def main_async(args: argparse.Namespace, kind: str) -> None:
             await migrate_postgres(url)
         users = user_ids(args.users)
         warm_users = user_ids(args.users, 900_000_001)
-        echo_request, bot_request = MemoryRequest(), MemoryRequest()
+        echo_request, bot_request = MemoryRequest(), BotMemoryRequest()
         async with echo_app(echo_request, limiter=args.limiter) as echo_bot, \
                 trustbot_app(url, bot_request, limiter=args.limiter) as app:
             total = int(args.rate * (args.seconds + args.warmup_seconds)) + 10

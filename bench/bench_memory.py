@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, MemoryRequest, Traffic, database_url, model_summary, take_in, trustbot_app, user_ids
+from common import ROOT, BotMemoryRequest, Traffic, database_url, model_summary, take_in, trustbot_app, user_ids
 
 GOAL_MB = 400
 
@@ -70,7 +70,7 @@ def memory(field: str = "VmRSS") -> tuple[float, str]:
 
 async def main_async(args: argparse.Namespace) -> None:
     with database_url("sqlite") as url:
-        request = MemoryRequest()
+        request = BotMemoryRequest()
         async with trustbot_app(url, request, limiter="uncapped") as app:
             gc.collect()
             ready, split = memory()

@@ -382,7 +382,7 @@ async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> tuple[d
     from dataclasses import replace
 
     from bench_latency import open_loop
-    from common import MemoryRequest, Traffic, database_url, trustbot_app, user_ids
+    from common import BotMemoryRequest, Traffic, database_url, trustbot_app, user_ids
 
     from bot.adapters.model import EmbeddingWorker, load_embedder
     from bot.bootstrap import reader_with_model
@@ -394,7 +394,7 @@ async def app_latency(args: argparse.Namespace, texts: Sequence[str]) -> tuple[d
             for label, share in (("presses only", 0.0), ("presses + typed text", args.text_share))]
     for name, share in runs:  # alternated, so a burst of load elsewhere on the machine shows as an outlier
         with database_url("sqlite") as url:
-            request = MemoryRequest()
+            request = BotMemoryRequest()
             async with trustbot_app(url, request, limiter="uncapped") as app:
                 service = app.bot_data["service"]
                 worker = None

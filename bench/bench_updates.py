@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
     ROOT,
+    BotMemoryRequest,
     MemoryRequest,
     Traffic,
     database_url,
@@ -60,11 +61,11 @@ from bot.bootstrap import build_brain
 t1 = time.perf_counter()
 build_brain(Path(sys.argv[1]) / "dialogs")
 t2 = time.perf_counter()
-from common import MemoryRequest, trustbot_app
+from common import BotMemoryRequest, trustbot_app
 t3 = time.perf_counter()
 async def ready():
     with tempfile.TemporaryDirectory() as tmp:
-        async with trustbot_app(f"sqlite:///{tmp}/t.sqlite3", MemoryRequest(), settle=False) as app:
+        async with trustbot_app(f"sqlite:///{tmp}/t.sqlite3", BotMemoryRequest(), settle=False) as app:
             return time.perf_counter()
 t4 = asyncio.run(ready())
 print(json.dumps({"import": t1 - t0, "build_brain": t2 - t1, "app_imports": t3 - t2, "app_ready": t4 - t3}))
@@ -157,7 +158,7 @@ async def throughput(args: argparse.Namespace, url: str) -> None:
     model = ""
     calls: dict[str, float] = {}
     for limiter in args.limiters:
-        echo_request, bot_request = MemoryRequest(), MemoryRequest()
+        echo_request, bot_request = MemoryRequest(), BotMemoryRequest()
         async with echo_app(echo_request, limiter=limiter) as echo, \
                 trustbot_app(url, bot_request, limiter=limiter) as bot:
             traffic = Traffic(bot_request)
@@ -196,7 +197,7 @@ async def throughput(args: argparse.Namespace, url: str) -> None:
         # A first unmeasured burst empties the limiter's bucket (30 messages at once).
         measured = []
         for name in ("echo", "trustbot"):
-            request = MemoryRequest()
+            request = MemoryRequest() if name == "echo" else BotMemoryRequest()
             ids = runs.users(max(1, args.real_updates // 10))
             context = (echo_app(request, limiter="real") if name == "echo"
                        else trustbot_app(url, request, limiter="real"))
@@ -309,7 +310,7 @@ def _by_package(stats: dict) -> dict[str, float]:
 
 async def profile(args: argparse.Namespace, url: str) -> None:
     limiter = args.profile_limiter
-    request = MemoryRequest()
+    request = BotMemoryRequest()
     runs = Runs()
     async with trustbot_app(url, request, limiter=limiter) as app:
         traffic = Traffic(request)

@@ -34,6 +34,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Messag
 from telegram.request import BaseRequest, RequestData  # noqa: E402
 
 from bot.adapters.telegram.intake import lean_update  # noqa: E402
+from bot.adapters.telegram.requests import BotRequest  # noqa: E402
 
 TOKEN = "123456:" + "A" * 35
 BOT_ID = 123456
@@ -120,6 +121,17 @@ class MemoryRequest(BaseRequest):
         return (b'{"message_id":%d,"date":%d,"from":%s,"chat":{"id":%d,"type":"private","first_name":"User"},'
                 b'"text":%s%s}' % (message_id, int(time.time()), _BOT_USER_JSON, chat_id,
                                    json.dumps(text).encode(), keyboard))
+
+
+class BotMemoryRequest(MemoryRequest):
+    """``MemoryRequest`` decoding answers as trustbot's own connection does
+    (orjson, bot/adapters/telegram/requests.py): the in-memory stand-in for
+    the request object the runner builds. The echo bot, bare PTB, keeps
+    PTB's decoding."""
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        return BotRequest.parse_json_payload(payload)
 
 
 _TRUE = b'{"ok":true,"result":true}'
@@ -250,7 +262,7 @@ def make_settings(database_url: str):
 
 
 @contextlib.asynccontextmanager
-async def trustbot_app(database_url: str, request: MemoryRequest, *, limiter: str = "real",
+async def trustbot_app(database_url: str, request: BotMemoryRequest, *, limiter: str = "real",
                        settle: bool = True) -> AsyncIterator[Application]:
     """The real trustbot Application (runner.build_application), initialised
     and post_init run (database opened, handlers installed), on ``request``.

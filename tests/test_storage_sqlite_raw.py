@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection
 
+from bot import json_codec
 from bot.core.identity import UserKey
 from bot.storage import checkins as checkin_store
 from bot.storage import migrate, privacy, users
@@ -40,6 +41,8 @@ STATES: list[dict[str, Any]] = [
     {},
     {"node": "start", "role": "hurt", "counters": {"a": 1}, "variants": [1, 2.5, None, True]},
     {"note": "Привет, ça va? 💔 👩‍❤️‍👨 日本語", "nested": {"emoji": ["🙂", "\u0000", "\"quoted\"\\"]}},
+    # A lone surrogate (a broken emoji in held text): orjson refuses it, the codec falls back.
+    {"pending": "half an emoji \ud83d here", "big": 2**70},
 ]
 
 
@@ -92,18 +95,27 @@ def test_datetime_text_is_sqlalchemys(value: datetime) -> None:
 
 
 @pytest.mark.parametrize("value", STATES)
-def test_json_text_is_sqlalchemys(value: dict[str, Any]) -> None:
-    impl = sa.JSON().dialect_impl(DIALECT)
-    stored = impl.bind_processor(DIALECT)(value)  # type: ignore[misc]
-    assert raw.json_text(value) == stored
-    assert raw.text_json(stored) == impl.result_processor(DIALECT, None)(stored) == value  # type: ignore[misc]
-
-
-def test_engine_has_no_custom_json_serializer(sqlite_db: Database) -> None:
-    """json_text mirrors the default json.dumps; an engine-level serializer would break that."""
+def test_json_text_is_sqlalchemys_with_the_engines_serializer(sqlite_db: Database, value: dict[str, Any]) -> None:
     assert sqlite_db._sync is not None
-    assert sqlite_db._sync.dialect._json_serializer is None  # type: ignore[attr-defined]
-    assert sqlite_db._sync.dialect._json_deserializer is None  # type: ignore[attr-defined]
+    dialect = sqlite_db._sync.dialect
+    impl = sa.JSON().dialect_impl(dialect)
+    stored = impl.bind_processor(dialect)(value)  # type: ignore[misc]
+    assert raw.json_text(value) == stored
+    assert raw.text_json(stored) == impl.result_processor(dialect, None)(stored) == value  # type: ignore[misc]
+
+
+def test_the_engine_encodes_json_with_the_codec_the_raw_path_uses(sqlite_db: Database) -> None:
+    assert sqlite_db._sync is not None
+    assert sqlite_db._sync.dialect._json_serializer is json_codec.dumps  # type: ignore[attr-defined]
+    assert sqlite_db._sync.dialect._json_deserializer is json_codec.loads  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("value", STATES)
+def test_json_written_by_an_earlier_release_reads_the_same(value: dict[str, Any]) -> None:
+    """Releases before orjson stored ``json.dumps`` text, ``\\uXXXX`` escapes and all."""
+    import json
+
+    assert raw.text_json(json.dumps(value)) == value
 
 
 # --- both paths on a real database ---------------------------------------------------
@@ -223,7 +235,7 @@ def test_committed_before_run_returns(sqlite_db: Database, tmp_path: Path) -> No
     run(sqlite_db, lambda c: privacy.record_messages(c, user.id, 7, [5], NOW))
     other = sqlite3.connect(tmp_path / "raw.sqlite3")
     try:
-        assert other.execute("SELECT state FROM users").fetchall() == [('{"node": "next"}',)]
+        assert other.execute("SELECT state FROM users").fetchall() == [('{"node":"next"}',)]
         assert other.execute("SELECT message_id FROM chat_messages").fetchall() == [(5,)]
     finally:
         other.close()

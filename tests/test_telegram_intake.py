@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from typing import Any
 
+import pytest
 from telegram import Bot, Update
+from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.intake import PRESSED, UpdatesRequest, Where, lean_update, where
+from bot.adapters.telegram.requests import POOL_SIZE, BotRequest
 
 USER = {"id": 5, "is_bot": False, "first_name": "Ann", "language_code": "en"}
 PRESSED_UNDER = {
@@ -84,3 +89,34 @@ def test_the_runner_polls_through_the_lean_request() -> None:
                         database=DatabaseSettings(url="sqlite://"))
     app = build_application(settings)
     assert isinstance(app.bot._request[0], UpdatesRequest)  # PTB keeps (getUpdates, everything else)
+    assert isinstance(app.bot._request[1], BotRequest)
+    assert app.bot._request[1]._client_kwargs["limits"].max_connections == POOL_SIZE  # PTB's default
+
+
+def test_a_webhook_bot_sends_through_the_bot_request_too() -> None:
+    from bot.adapters.telegram.runner import build_application
+    from bot.config import DatabaseSettings, Settings, TelegramSettings
+
+    settings = Settings(telegram=TelegramSettings(token="123456:" + "A" * 35),
+                        database=DatabaseSettings(url="sqlite://"))
+    app = build_application(settings, webhook=True)
+    assert isinstance(app.bot._request[1], BotRequest)
+
+
+def test_answers_decode_to_what_ptbs_decoding_gives() -> None:
+    answers = [
+        {"ok": True, "result": {"message_id": 5, "chat": {"id": 1, "type": "private"}, "text": "Привет 💔 \u2028"}},
+        {"ok": True, "result": True},
+        {"ok": False, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 3}},
+    ]
+    for answer in answers:
+        for payload in (json.dumps(answer).encode(), json.dumps(answer, ensure_ascii=False).encode()):
+            assert BotRequest.parse_json_payload(payload) == HTTPXRequest.parse_json_payload(payload) == answer
+    broken = b'{"ok":true,"result":{"text":"\xff\xfe half"}}'
+    assert BotRequest.parse_json_payload(broken) == HTTPXRequest.parse_json_payload(broken)
+
+
+def test_an_answer_that_is_not_json_is_refused_without_logging_it(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG), pytest.raises(TelegramError, match="Invalid server response"):
+        BotRequest.parse_json_payload(b"<html>my secret words</html>")
+    assert not any("secret" in record.getMessage() for record in caplog.records)

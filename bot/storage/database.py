@@ -27,6 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot import json_codec
 from bot.storage.checkpoint import WalCheckpointer
 
 T = TypeVar("T")
@@ -82,7 +83,8 @@ class Database:
                 except OSError as exc:
                     raise DatabaseError(f"database.url: cannot create {path}: {exc.strerror}") from None
             # hide_parameters: an error message must never carry what a user wrote.
-            self._sync = sa.create_engine(parsed.set(drivername="sqlite+pysqlite"), hide_parameters=True)
+            self._sync = sa.create_engine(parsed.set(drivername="sqlite+pysqlite"), hide_parameters=True,
+                                          json_serializer=json_codec.dumps, json_deserializer=json_codec.loads)
             event.listen(self._sync, "connect", _sqlite_pragmas)
             if path is not None:
                 # Checkpoints off the loop (checkpoint.py); the loop's connection never runs one.
@@ -91,7 +93,7 @@ class Database:
         elif self.dialect == "postgresql":
             self._async = create_async_engine(
                 parsed.set(drivername="postgresql+asyncpg"), pool_size=10, max_overflow=10, pool_recycle=1800,
-                hide_parameters=True,
+                hide_parameters=True, json_serializer=json_codec.dumps, json_deserializer=json_codec.loads,
             )
         else:
             raise DatabaseError(f"database.url: unsupported database '{self.dialect}' (use sqlite or postgresql)")

@@ -13,8 +13,8 @@ Values are converted exactly as SQLAlchemy converts them for these columns,
 so a row written by either path reads the same through the other:
 ``DateTime`` is text ``YYYY-MM-DD HH:MM:SS.ffffff`` (tzinfo dropped, not
 converted: everything stored is UTC), read back naive with
-``datetime.fromisoformat``; ``JSON`` is ``json.dumps`` text with the default
-settings; ``Boolean`` is 0/1. tests/test_storage_sqlite_raw.py holds this
+``datetime.fromisoformat``; ``JSON`` is the text of ``bot.json_codec``, the
+serializer the engine is given too; ``Boolean`` is 0/1. tests/test_storage_sqlite_raw.py holds this
 against SQLAlchemy's own type processors.
 
 Errors are raised as SQLAlchemy's (``sqlalchemy.exc.IntegrityError`` ...),
@@ -23,7 +23,6 @@ without parameters, as the engine does with ``hide_parameters``.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -33,6 +32,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from bot import json_codec
 
 
 def is_sqlite(conn: Connection) -> bool:
@@ -57,12 +58,12 @@ def text_date(value: str | None) -> date | None:
 
 
 def json_text(value: Any) -> str:
-    """JSON as SQLAlchemy's ``JSON`` type stores it on SQLite (the engine sets no serializer)."""
-    return json.dumps(value)
+    """JSON as SQLAlchemy's ``JSON`` type stores it on SQLite with the engine's serializer."""
+    return json_codec.dumps(value)
 
 
 def text_json(value: str | None) -> Any:
-    return None if value is None else json.loads(value)
+    return None if value is None else json_codec.loads(value)
 
 
 def _driver(conn: Connection) -> sqlite3.Connection:

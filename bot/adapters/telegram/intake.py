@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import CallbackQuery, Chat, Update
-from telegram.request import HTTPXRequest
+
+from bot.adapters.telegram.requests import BotRequest
 
 #: The key a trimmed press keeps its message's id and chat under.
 PRESSED = "trustbot_pressed"
@@ -103,7 +104,7 @@ def where(update: Update) -> Where | None:
     return None if chat is None else Where(chat.id, chat.type == Chat.PRIVATE)
 
 
-class UpdatesRequest(HTTPXRequest):
+class UpdatesRequest(BotRequest):
     """The connection ``getUpdates`` polls on: each update trimmed as it is decoded.
 
     ``parse_json_payload`` is python-telegram-bot's documented place to
@@ -112,7 +113,7 @@ class UpdatesRequest(HTTPXRequest):
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
-        data: dict[str, Any] = HTTPXRequest.parse_json_payload(payload)
+        data: dict[str, Any] = BotRequest.parse_json_payload(payload)
         result = data.get("result")
         if isinstance(result, list):
             data["result"] = [lean_update(item) for item in result]

@@ -21,6 +21,7 @@ from bot.adapters.telegram.checkins import start_checkins
 from bot.adapters.telegram.delivery import answers_settled
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.adapters.telegram.intake import UpdatesRequest
+from bot.adapters.telegram.requests import POOL_SIZE, BotRequest
 from bot.adapters.telegram.types import App
 from bot.bootstrap import ModelPlace, load_with_model, private_files, setup_logging, start_service
 from bot.config import ConfigError, Settings, require_token, require_webhook
@@ -100,9 +101,12 @@ def build_application(
         builder = builder.updater(None)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    elif not webhook:
-        # PTB's own default for polling (one connection), decoding each update lean (intake.py).
-        builder = builder.get_updates_request(UpdatesRequest(connection_pool_size=1))
+    else:
+        # PTB's own pool sizes; answers decoded with orjson (requests.py).
+        builder = builder.request(BotRequest(connection_pool_size=POOL_SIZE))
+        if not webhook:
+            # Polling on one connection, decoding each update lean (intake.py).
+            builder = builder.get_updates_request(UpdatesRequest(connection_pool_size=1))
     if rate_limiter is DEFAULT_LIMITER:
         # Telegram's broadcast limit (30 messages/s); waits out RetryAfter.
         rate_limiter = AIORateLimiter(max_retries=3)

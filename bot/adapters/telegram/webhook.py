@@ -10,7 +10,6 @@ A press is answered in the HTTP reply itself (``intake.answered_in_reply``).
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 import uvicorn
@@ -20,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
+from bot import json_codec
 from bot.adapters.telegram.intake import answered_in_reply, lean_update
 from bot.adapters.telegram.types import App
 from bot.config import Settings
@@ -41,7 +41,7 @@ def make_asgi(app: App, settings: Settings) -> Starlette:
         if len(body) > MAX_BODY:
             return Response(status_code=413)
         try:
-            data = json.loads(body)
+            data = json_codec.loads(body)
             if not isinstance(data, dict):  # a list, a string, a number: not an update either
                 raise TypeError("not a JSON object")
             data, answer = answered_in_reply(lean_update(data))
