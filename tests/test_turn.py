@@ -133,3 +133,21 @@ def test_explain_in_words_says_what_the_bot_would_do(capsys) -> None:
     assert main(["explain", "can our relationship survive this"]) == 0
     out = capsys.readouterr().out
     assert "can_survive" in out and "bot would" in out
+
+
+def test_explain_in_words_reads_with_the_model_and_shows_what_the_turn_says(capsys, real_graph: DialogGraph) -> None:
+    """Danger in words the rules do not know (here Spanish): the rules and the
+    word matcher alone would say "not sure", but the bot goes by the model's
+    reading, and explain must say so, with the reply each role would get."""
+    unsure = make_brain(real_graph).faq.texts.unsure
+    assert main(["explain", "estoy pensando en matarme"]) == 0
+    out = capsys.readouterr().out
+    assert "without the model, bot would: say it is not sure" in out
+    assert "reading (rules and model): level clear, category self_harm" in out
+    says = [line for line in out.splitlines() if line.startswith("bot says, to ")]
+    assert [line.split(" at the menu")[0] for line in says] == [
+        "bot says, to broke_trust", "bot says, to hurt_partner"]
+    assert all(unsure[:30] not in line for line in says)
+    assert main(["explain", "recommend a pizza place"]) == 0
+    says = [line for line in capsys.readouterr().out.splitlines() if line.startswith("bot says, to ")]
+    assert len(says) == 2 and all(unsure[:30] in line for line in says)

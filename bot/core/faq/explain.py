@@ -83,5 +83,5 @@ def format_explanation(explanation: Mapping[str, Any]) -> str:
         move = "ask \"did you mean\": " + ", ".join(explanation["candidates"])
     else:
         move = "say it is not sure and list the topics"
-    lines.append(f"bot would: {move}")
+    lines.append(f"without the model, bot would: {move}")
     return "\n".join(lines)
