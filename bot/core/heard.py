@@ -85,7 +85,7 @@ def _free_text(brain: Brain, state: DialogState, reading: Reading) -> tuple[Repl
     if reading.small_talk is not None:
         return (_small_talk(brain, state, reading),)
     if reading.faq_id is not None and (entry := brain.faq.get(reading.faq_id)):
-        return _answer(brain, entry, state.role)
+        return faq_answer(brain, entry, state.role)
     if reading.faq_candidates:
         texts = brain.faq.texts
         buttons = [Button(e.title, OpenFaq(e.id)) for i in reading.faq_candidates if (e := brain.faq.get(i))]
@@ -102,10 +102,10 @@ def _at_ask_step(brain: Brain, state: DialogState, event: Text, reading: Reading
     texts = brain.reader.index.content.texts
     if reading.small_talk is not None or (reading.feeling is not None and not event.text.strip().isalpha()
                                           and len(event.text.split()) <= 1):
-        buttons = (Button(texts.skip_button, SkipStep()), _menu(brain))
+        buttons = (Button(texts.skip_button, SkipStep()), menu_button(brain))
         return Step(state, Outcome(replies=notes + (Reply(texts.nudge, buttons),)))
     if reading.question and reading.faq_id and (entry := brain.faq.get(reading.faq_id)):
-        answer = _answer(brain, entry, state.role)
+        answer = faq_answer(brain, entry, state.role)
         return Step(state, Outcome(replies=notes + answer + (Reply(texts.still_waiting),)))
     return engine.step(brain.graph, state, Text(event.text))
 
@@ -218,25 +218,27 @@ def _reflect(brain: Brain, state: DialogState, reading: Reading) -> tuple[Reply,
             buttons.append(Button(texts.support_button, ShowSupport()))
         elif step is NextStep.FAQ and feeling.faq and brain.faq.get(feeling.faq):
             buttons.append(Button(texts.faq_button, OpenFaq(feeling.faq)))
-    return (Reply(text, tuple(buttons[:3]) + (_menu(brain),)),)
+    return (Reply(text, tuple(buttons[:3]) + (menu_button(brain),)),)
 
 
 def _small_talk(brain: Brain, state: DialogState, reading: Reading) -> Reply:
     assert brain.reader is not None and reading.small_talk is not None
     talk = brain.reader.index.content.small_talk.get(reading.small_talk)
     replies = talk[1] if talk else ("🙂",)
-    return Reply(replies[0], (_menu(brain),))
+    return Reply(replies[0], (menu_button(brain),))
 
 
-def _menu(brain: Brain) -> Button:
+def menu_button(brain: Brain) -> Button:
+    """The button back to the user's menu, under most replies."""
     return Button(brain.graph.ui.menu_button, OpenMenu())
 
 
-def _answer(brain: Brain, entry: FaqEntry, role: str | None) -> tuple[Reply, ...]:
+def faq_answer(brain: Brain, entry: FaqEntry, role: str | None) -> tuple[Reply, ...]:
+    """An FAQ entry's answer in the role's own words, with its section, all topics and the menu."""
     buttons = []
     if entry.section:
         buttons.append(Button(brain.faq.texts.open_section_button, OpenSection(entry.section)))
-    buttons += [Button(brain.faq.texts.all_topics_button, ListFaq()), _menu(brain)]
+    buttons += [Button(brain.faq.texts.all_topics_button, ListFaq()), menu_button(brain)]
     return (Reply(entry.answer_for(role), tuple(buttons)),)
 
 
@@ -248,5 +250,5 @@ def topics(brain: Brain, role: str | None, header: str, limit: int | None = MAX_
         fitting = list(brain.faq)
     chosen = fitting if limit is None else fitting[:limit]
     buttons = tuple(Button(e.title, OpenFaq(e.id)) for e in chosen) + (Button(brain.faq.texts.all_topics_button,
-                                                                             ListFaq()), _menu(brain))
+                                                                             ListFaq()), menu_button(brain))
     return (Reply(header, buttons),)
