@@ -21,6 +21,7 @@ from bot.adapters.telegram.checkins import start_checkins
 from bot.adapters.telegram.delivery import answers_settled
 from bot.adapters.telegram.handlers import TelegramFrontEnd
 from bot.adapters.telegram.intake import UpdatesRequest
+from bot.adapters.telegram.lanes import LanedUpdateProcessor
 from bot.adapters.telegram.requests import POOL_SIZE, BotRequest
 from bot.adapters.telegram.types import App
 from bot.bootstrap import ModelPlace, load_with_model, private_files, setup_logging, start_service
@@ -117,9 +118,10 @@ def build_application(
         .token(token)
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
-        # Different users are served at once; one user's updates are kept in
-        # order by the chat service's per-user lock.
-        .concurrent_updates(64)
+        # Different users are served at once, typed text in a lane of its own
+        # (lanes.py); one user's updates are kept in order by the chat
+        # service's per-user lock.
+        .concurrent_updates(LanedUpdateProcessor())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
