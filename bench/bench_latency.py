@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
+import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +59,7 @@ from common import (
     trustbot_app,
     user_ids,
 )
+from telegram.ext import SimpleUpdateProcessor
 
 #: Per-update service time above which an update counts as slow in the report.
 GOAL_P99_MS = 5.0
@@ -106,7 +109,13 @@ async def open_loop(app, source: Callable[[int], dict], users: list[int], rate: 
     ``users[first]``; returns one sample per update and the largest lag of a
     firing behind its schedule (ms). On SQLite an update never yields to
     another, so its CPU and wait figures are its own."""
-    process, clock, sched = app.process_update, time.perf_counter, Sched()
+    clock, sched = time.perf_counter, Sched()
+    slots = app.update_processor
+
+    def process(update: object) -> Awaitable[None]:
+        # As PTB's update fetcher runs each update: inside the update processor's slots.
+        return slots.process_update(update, app.process_update(update))
+
     samples: list[Sample] = []
     tasks = set()
 
@@ -245,6 +254,21 @@ def report(bot: Bot, load: float, args: argparse.Namespace) -> list[Sample]:
     return samples
 
 
+@contextlib.contextmanager
+def stalled_model(app: object) -> Iterator[None]:
+    """The model's process stopped (SIGSTOP) meanwhile: a hung model, as a
+    stuck onnxruntime call would leave it. Typed text then waits out the
+    worker's timeout and is read by the rules alone."""
+    service = app.bot_data["service"]  # type: ignore[attr-defined]
+    pid = service.embed.__self__.embedder.pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # replaced meanwhile
+            os.kill(pid, signal.SIGCONT)
+
+
 async def main_async(args: argparse.Namespace, kind: str) -> None:
     with database_url(kind, args.database_url) as url:
         if kind == "postgresql":
@@ -257,12 +281,16 @@ async def main_async(args: argparse.Namespace, kind: str) -> None:
             total = int(args.rate * (args.seconds + args.warmup_seconds)) + 10
             feed = iter(echo_traffic(total, users))
             traffic = Traffic(bot_request, press=args.press_share, text=args.text_share)
+            if args.single_lane:
+                # PTB's one pool of 64 slots, as before typed text had a lane of its own (lanes.py).
+                app._update_processor = SimpleUpdateProcessor(64)
             echo = Bot("echo bot", echo_bot, lambda _u: next(feed))
             trustbot = Bot("trustbot", app, traffic.next)
             for bot in (echo, trustbot):
                 await open_loop(bot.app, bot.source, warm_users, args.rate, args.warmup_seconds)
             traffic.kinds.clear()
-            load = await interleaved([echo, trustbot], users, args)
+            with stalled_model(app) if args.stall_model else contextlib.nullcontext():
+                load = await interleaved([echo, trustbot], users, args)
             how = (f"interleaved in windows of {args.seconds / max(1, round(args.seconds / args.window)):g} s"
                    if args.window > 0 else "one after the other")
             print(f"{how}, {args.seconds:g} s each")
@@ -299,6 +327,10 @@ def main() -> None:
                              "starts with /start)")
     parser.add_argument("--database-url", help="an existing database (PostgreSQL must be migrated or empty)")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server (tests/support)")
+    parser.add_argument("--stall-model", action="store_true",
+                        help="stop the model's process (SIGSTOP) for the measured run: a hung model")
+    parser.add_argument("--single-lane", action="store_true",
+                        help="trustbot with PTB's one pool of 64 update slots instead of its two lanes")
     parser.add_argument("--gc-freeze", action="store_true",
                         help="gc.collect(); gc.freeze() after warm-up, as a bot could at the end of start-up")
     args = parser.parse_args()
