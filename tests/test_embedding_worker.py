@@ -121,6 +121,28 @@ async def test_a_stuck_model_times_out_instead_of_hanging() -> None:
         fake.gate.set()
 
 
+async def test_while_the_model_is_stuck_new_texts_are_refused_at_once_not_after_the_timeout() -> None:
+    fake = FakeEmbedder()
+    fake.gate.clear()
+    async with EmbeddingWorker(fake, timeout=0.2) as worker:
+        waiting = asyncio.create_task(worker.embed("first"))
+        await asyncio.sleep(0.05)
+        assert not worker.stuck  # a batch in the model, not overdue yet
+        with pytest.raises(EmbeddingTimeout):
+            await waiting
+        assert worker.stuck
+        started = time.perf_counter()
+        with pytest.raises(EmbeddingUnavailable, match="not answered"):
+            await worker.embed("second")
+        assert time.perf_counter() - started < 0.1  # no wait: the rules read it now
+        fake.gate.set()  # the model answers its batch: texts go to it again
+        for _ in range(100):
+            if not worker.stuck:
+                break
+            await asyncio.sleep(0.01)
+        assert (await worker.embed("third"))[len("third") % fake.dim] == 1.0
+
+
 async def test_calls_outside_the_running_worker_fail_at_once() -> None:
     fake = FakeEmbedder()
     worker = EmbeddingWorker(fake)

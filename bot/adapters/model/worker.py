@@ -38,6 +38,11 @@ A failure never hangs a caller: the model's exception is raised in every
 caller of that batch, a call on a closed worker raises
 :class:`EmbeddingUnavailable`, and a batch slower than ``timeout`` raises
 :class:`EmbeddingTimeout` in its callers. The core falls back to rules only.
+While the batch in the model thread is already older than ``timeout`` (a
+hung model: a batch of 16 takes ~0.2 s), a new text would only queue behind
+it and time out in turn, so it is refused at once instead
+(:class:`EmbeddingUnavailable`) and read by the rules without the wait; the
+first batch the model finishes ends that.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ import contextlib
 import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -125,6 +131,8 @@ class EmbeddingWorker:
         self.cache_hits = 0
         self._cache: OrderedDict[bytes, _Result] = OrderedDict()
         self._pending: list[_Request] = []
+        #: When the batch now in the model thread was handed to it (None: no batch there).
+        self._batch_since: float | None = None
         self._wakeup = asyncio.Event()
         self._executor: ThreadPoolExecutor | None = None
         self._runner: asyncio.Task[None] | None = None
@@ -184,6 +192,13 @@ class EmbeddingWorker:
     def running(self) -> bool:
         return self._runner is not None and not self._closed
 
+    @property
+    def stuck(self) -> bool:
+        """Whether the model's current batch is older than ``timeout``."""
+        since = self._batch_since
+        return (since is not None and self.timeout is not None
+                and time.monotonic() - since > self.timeout)
+
     # --- requests --------------------------------------------------------------
 
     async def embed(self, text: str) -> Vector:
@@ -218,6 +233,8 @@ class EmbeddingWorker:
         """Through the batching queue to the model thread."""
         if len(self._pending) >= self.max_pending:
             raise EmbeddingUnavailable("the embedding worker is overloaded")
+        if self.stuck:
+            raise EmbeddingUnavailable("the model has not answered its batch in time")
         future: asyncio.Future[_Result] = asyncio.get_running_loop().create_future()
         self._pending.append((text, future))
         self._wakeup.set()
@@ -249,6 +266,7 @@ class EmbeddingWorker:
                     continue
                 texts = [text for text, _ in batch]
                 assert self._executor is not None
+                self._batch_since = time.monotonic()
                 try:
                     results = await loop.run_in_executor(self._executor, self._embed_checked, texts)
                 except asyncio.CancelledError:
@@ -258,6 +276,8 @@ class EmbeddingWorker:
                     log.warning("sentence model failed on a batch of %d: %s", len(batch), type(exc).__name__)
                     self._fail(batch, exc)
                     continue
+                finally:
+                    self._batch_since = None
                 self.batches += 1
                 self.batch_sizes.append(len(batch))
                 for (_, future), result in zip(batch, results, strict=True):
