@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.core.messages import Outcome, Press, SafetyFlag, Start, Text
+from bot.core.messages import Outcome, Press, QuickExit, SafetyFlag, Start, Text
 from bot.service.chat import ChatService
 from bot.storage import users
 from bot.storage.database import Database
@@ -182,3 +182,34 @@ async def test_plain_danger_is_answered_without_waiting_for_the_model(db: Databa
     await asyncio.sleep(0.05)
     assert asked == ["how do we talk about it without fighting"] and not pending.done()
     pending.cancel()
+
+
+async def test_a_quick_exit_tapped_while_the_model_reads_a_text_comes_after_that_texts_reply(
+        db: Database, real_graph) -> None:
+    """One user's events keep their order through the model's reading: the
+    exit must not run first and leave the text's reply (and a new row) behind."""
+    model = asyncio.Event()
+
+    async def slow_model(text: str) -> object:
+        await model.wait()
+        return None  # no vector: the rules read it
+
+    service = ChatService(db, make_brain(real_graph), embed=slow_model)
+    await service.handle(ANA, Start(), _ignore, chat_id=1, message_id=1)
+    replied: list[str] = []
+
+    async def seen(outcome: Outcome) -> list[int]:
+        replied.append("erase" if outcome.erase else "reply")
+        return [] if outcome.erase else [100 + len(replied)]
+
+    typed = asyncio.ensure_future(service.handle(ANA, Text("how do we talk about it"), seen, chat_id=1, message_id=2))
+    await asyncio.sleep(0.05)
+    leaving = asyncio.ensure_future(service.handle(ANA, QuickExit(), seen, chat_id=1, message_id=3))
+    other = await asyncio.wait_for(service.handle(BEN, Start(), _ignore), 5)  # other users never wait
+    assert other.replies and not typed.done() and not leaving.done()
+    model.set()
+    await asyncio.wait_for(asyncio.gather(typed, leaving), 5)
+    await service.settled()
+    assert replied == ["reply", "erase"]
+    assert await db.run(lambda c: users.find(c, ANA)) is None
+

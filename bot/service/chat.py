@@ -93,19 +93,15 @@ class ChatService:
         own message, kept (its id only) so a quick exit can erase it too;
         ``shown`` the bot's message whose button was pressed (a quick exit
         erases up to it even if its id was never stored)."""
-        if isinstance(event, Text) and self.embed is not None and event.vector is None:
-            # The rules first, once: danger they are sure of never waits for the model.
-            found = rule_findings(event.text)
-            event = replace(event, found=found)
-            if not decided_by_rules(found):
-                # Read before the transaction, off the loop; buttons never wait for the model.
-                try:
-                    event = replace(event, vector=await self.embed(event.text))
-                except Exception:
-                    log.warning("embedding failed; reading by rules only")
+        # One user's events in the order they came, a typed text's reading
+        # included: a tap, a quick exit above all, never overtakes the text
+        # typed before it (and no reply to that text can follow the exit).
+        # Other users never wait for this one's reading.
         release = await self.locks.acquire(key)
         handed_over = False
         try:
+            if isinstance(event, Text) and self.embed is not None and event.vector is None:
+                event = await self._read(event)
             handled = await self.db.run(
                 lambda conn: self._dispatch(conn, key, event, chat_id, message_id, shown))
             outcome = await draw_charts(render(handled.outcome, self.ui, discreet=handled.discreet))
@@ -127,6 +123,20 @@ class ChatService:
         finally:
             if not handed_over:
                 release()
+
+    async def _read(self, event: Text) -> Text:
+        """The rules first, once: danger they are sure of never waits for the
+        model. Otherwise the model reads it, off the loop and before the
+        transaction: other users' buttons never wait for it."""
+        found = rule_findings(event.text)
+        event = replace(event, found=found)
+        if decided_by_rules(found) or self.embed is None:
+            return event
+        try:
+            return replace(event, vector=await self.embed(event.text))
+        except Exception:
+            log.warning("embedding failed; reading by rules only")
+            return event
 
     def _settle(self, ids: SentIds, release: Callable[[], None]) -> None:
         """Commit a turn's sent ids in the background (with the group of turns
