@@ -11,8 +11,6 @@ from pathlib import Path
 from bot.cli.subcommands import Subcommands
 from bot.core.dialog.engine import DialogState
 from bot.core.faq.explain import explain, format_explanation
-from bot.core.faq.loader import load_faq
-from bot.core.faq.matcher import FaqMatcher
 from bot.core.messages import Text
 from bot.core.roles import ROLES, Role
 from bot.core.turn import Brain, respond
@@ -30,11 +28,10 @@ def register(commands: Subcommands) -> None:
     parser.set_defaults(handler=handle)
 
 
-def _reading(text: str, directory: Path) -> tuple[Reading, dict[Role, str]]:
-    """How the bot reads the message, with the model when it loads (rules
+def _reading(text: str, brain: Brain, embedder: Embedder | None) -> tuple[Reading, dict[Role, str]]:
+    """How the bot reads the message, with the model when it loaded (rules
     only otherwise), and the first thing it would say for each role, at the
     role's menu, through the same turn a real message takes."""
-    brain, embedder = _brain(directory)
     vector = embedder.embed([text])[0] if embedder is not None else None
     assert brain.reader is not None
     said = {}
@@ -68,9 +65,9 @@ def _first_line(text: str, width: int = 100) -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
-    matcher = FaqMatcher(load_faq(args.dir or default_dialogs_dir()))
-    result = explain(args.text, matcher)
-    reading, said = _reading(args.text, Path(args.dir or default_dialogs_dir()))
+    brain, embedder = _brain(Path(args.dir or default_dialogs_dir()))
+    result = explain(args.text, brain.matcher)  # the rules and the FAQ word matcher alone
+    reading, said = _reading(args.text, brain, embedder)
     if args.json:
         # ``safety``: the bot shows safety help or asks "are you safe?"; then no FAQ answer.
         safety = result["safety"] or reading.in_danger
@@ -84,7 +81,7 @@ def handle(args: argparse.Namespace) -> int:
         # The rules and the word matcher alone, then what the bot goes by: the
         # reading (with the model when it loaded) and the turn's own reply.
         print(format_explanation(result))
-        how = "rules and model" if _brain(Path(args.dir or default_dialogs_dir()))[1] is not None else "rules only"
+        how = "rules and model" if embedder is not None else "rules only"
         print(f"reading ({how}): level {reading.level.value}, "
               f"category {reading.category.value if reading.category else '-'}, "
               f"feeling {reading.feeling.value if reading.feeling else '-'}, faq {reading.faq_id or '-'}")

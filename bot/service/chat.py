@@ -100,7 +100,7 @@ class ChatService:
         release = await self.locks.acquire(key)
         handed_over = False
         try:
-            if isinstance(event, Text) and self.embed is not None and event.vector is None:
+            if isinstance(event, Text) and event.vector is None:
                 event = await self._read(event)
             handled = await self.db.run(
                 lambda conn: self._dispatch(conn, key, event, chat_id, message_id, shown))
@@ -125,9 +125,10 @@ class ChatService:
                 release()
 
     async def _read(self, event: Text) -> Text:
-        """The rules first, once: danger they are sure of never waits for the
-        model. Otherwise the model reads it, off the loop and before the
-        transaction: other users' buttons never wait for it."""
+        """The rules first, once (handed to the reading): danger they are sure
+        of never waits for the model. Otherwise the model, if any, reads it,
+        off the loop and before the transaction: other users' buttons never
+        wait for it."""
         found = rule_findings(event.text)
         event = replace(event, found=found)
         if decided_by_rules(found) or self.embed is None:

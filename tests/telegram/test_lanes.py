@@ -24,6 +24,11 @@ def typed(update_id: int, text: str = "I can't stop thinking about it") -> Updat
     return message(update_id, text=text)
 
 
+def command(update_id: int, name: str = "/menu") -> Update:
+    """A command as Telegram sends it: the text and its bot_command entity."""
+    return message(update_id, text=name, entities=[{"type": "bot_command", "offset": 0, "length": len(name)}])
+
+
 def press(update_id: int) -> Update:
     return Update.de_json({"update_id": update_id, "callback_query": {
         "id": str(update_id), "from": USER, "chat_instance": "-1", "data": "1:m"}}, BOT)
@@ -32,8 +37,7 @@ def press(update_id: int) -> Update:
 def test_typed_text_is_what_may_wait_for_the_model() -> None:
     assert may_wait_for_model(typed(1))
     assert not may_wait_for_model(press(2))
-    command = message(3, text="/menu", entities=[{"type": "bot_command", "offset": 0, "length": 5}])
-    assert not may_wait_for_model(command)
+    assert not may_wait_for_model(command(3))
     assert not may_wait_for_model(message(4, location={"latitude": 38.7, "longitude": -9.1}))
     assert not may_wait_for_model(message(5, caption="a photo", photo=[]))
     assert not may_wait_for_model(Update.de_json({"update_id": 6, "edited_message": {
@@ -58,7 +62,7 @@ async def test_a_press_goes_through_while_every_typed_slot_waits_for_the_model()
         await asyncio.sleep(0.01)
         assert started == [1, 2]  # the typed lane is full: the third text waits for a slot
         await asyncio.wait_for(processor.process_update(press(4), handled(4)), timeout=1)
-        await asyncio.wait_for(processor.process_update(message(5, text="/menu"), handled(5)), timeout=1)
+        await asyncio.wait_for(processor.process_update(command(5), handled(5)), timeout=1)
         assert started == [1, 2, 4, 5] and not any(task.done() for task in texts)
         model.set()
         await asyncio.gather(*texts)

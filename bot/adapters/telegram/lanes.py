@@ -22,18 +22,19 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import BaseUpdateProcessor, filters
 
 #: Updates of each lane handled at once (the runner used 64 for all updates).
 PER_LANE = 64
 
 
+#: A new message's text that is not a command, as the handlers tell them
+#: apart (handlers.py): the updates the model may read.
+_TYPED = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+
+
 def may_wait_for_model(update: object) -> bool:
-    """Typed text that is not a command: the updates the model may read."""
-    if not isinstance(update, Update) or update.message is None:
-        return False
-    text = update.message.text
-    return text is not None and not text.startswith("/")
+    return isinstance(update, Update) and bool(_TYPED.check_update(update))
 
 
 class LanedUpdateProcessor(BaseUpdateProcessor):
